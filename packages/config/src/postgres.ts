@@ -1,0 +1,1 @@
+export { postgresEnv } from './postgres-env.js';

@@ -1,0 +1,97 @@
+import { PubSub } from '@google-cloud/pubsub';
+
+export { pubsubEnv } from './pubsub-env.js';
+
+export interface PubSubOptions {
+  projectId: string;
+  /** host:port of the emulator; unset in GCP. */
+  emulatorHost?: string | undefined;
+}
+
+/**
+ * The one way services get a Pub/Sub client. With an emulator host the client talks plain gRPC to it
+ * and needs no credentials; in GCP it uses Workload Identity through the metadata server.
+ */
+export function createPubSub(options: PubSubOptions): PubSub {
+  if (options.emulatorHost) {
+    const [host, port] = splitHostPort(options.emulatorHost);
+    return new PubSub({
+      projectId: options.projectId,
+      apiEndpoint: `${host}:${port}`,
+      emulatorMode: true,
+    });
+  }
+  return new PubSub({ projectId: options.projectId });
+}
+
+export function splitHostPort(hostPort: string): [string, number] {
+  const index = hostPort.lastIndexOf(':');
+  return [hostPort.slice(0, index), Number(hostPort.slice(index + 1))];
+}
+
+/**
+ * Readiness of Pub/Sub: the topic answers within the deadline. The client library retries gRPC
+ * UNAVAILABLE for a long time on its own, so the probe puts its own bound on it.
+ */
+export async function checkTopic(
+  pubsub: PubSub,
+  topicName: string,
+  options: { emulatorHost?: string | undefined; timeoutMs?: number } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const where = options.emulatorHost
+    ? `the Pub/Sub emulator at ${options.emulatorHost}`
+    : 'Pub/Sub';
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${where} did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    const [exists] = await Promise.race([pubsub.topic(topicName).exists(), timeout]);
+    if (!exists) throw new Error(`topic ${topicName} does not exist on ${where}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Creates the purchase-intent topology if it is missing: topic, dead-letter topic, and the worker's
+ * subscription with dead-lettering and a retry policy. Idempotent; used by the local stack, tests, and
+ * checkout/worker on an emulator that forgot its state after a restart.
+ */
+export async function ensureTopology(
+  pubsub: PubSub,
+  names: { topic: string; subscription?: string; deadLetterTopic?: string },
+): Promise<void> {
+  const [topic] = await pubsub.topic(names.topic).get({ autoCreate: true });
+  if (names.deadLetterTopic) {
+    await pubsub.topic(names.deadLetterTopic).get({ autoCreate: true });
+    await pubsub
+      .topic(names.deadLetterTopic)
+      .subscription(`${names.deadLetterTopic}-hold`)
+      .get({ autoCreate: true });
+  }
+  if (names.subscription) {
+    const subscription = topic.subscription(names.subscription);
+    const [exists] = await subscription.exists();
+    if (!exists) {
+      await subscription.create({
+        ackDeadlineSeconds: 60,
+        ...(names.deadLetterTopic
+          ? {
+              deadLetterPolicy: {
+                deadLetterTopic: pubsub.topic(names.deadLetterTopic).name,
+                maxDeliveryAttempts: 10,
+              },
+            }
+          : {}),
+        retryPolicy: {
+          minimumBackoff: { seconds: 1 },
+          maximumBackoff: { seconds: 60 },
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { OrderIdSchema, TicketCodeSchema, TicketIdSchema } from './ids.js';
+
+/** 7. GET /v1/events/{eventId}/availability */
+export const AvailabilitySchema = z
+  .object({ ticketsRemaining: z.number().int().min(0), soldOut: z.boolean() })
+  .meta({ id: 'Availability' });
+export type Availability = z.infer<typeof AvailabilitySchema>;
+
+export const BuyerSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320),
+});
+export type Buyer = z.infer<typeof BuyerSchema>;
+
+/** 8. POST /v1/events/{eventId}/orders */
+export const CreateOrderBodySchema = z
+  .strictObject({
+    quantity: z.number().int().min(1).max(20),
+    buyer: BuyerSchema,
+  })
+  .meta({ id: 'CreateOrder' });
+export type CreateOrderBody = z.infer<typeof CreateOrderBodySchema>;
+
+export const OrderHeadersSchema = z.object({
+  authorization: z.string().optional(),
+  'idempotency-key': z.string().min(1).max(200).optional(),
+});
+
+export const OrderStatusSchema = z.enum(['pending', 'confirmed', 'rejected']);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+export const OrderAcceptedSchema = z
+  .object({ orderId: OrderIdSchema, status: z.literal('pending'), quantity: z.number().int() })
+  .meta({ id: 'OrderAccepted' });
+export type OrderAccepted = z.infer<typeof OrderAcceptedSchema>;
+
+export const TicketSchema = z.object({ id: TicketIdSchema, code: TicketCodeSchema });
+export type Ticket = z.infer<typeof TicketSchema>;
+
+/** 9. GET /v1/orders/{orderId} */
+export const OrderViewSchema = z
+  .object({
+    orderId: OrderIdSchema,
+    status: OrderStatusSchema,
+    quantity: z.number().int(),
+    tickets: z.array(TicketSchema),
+  })
+  .meta({ id: 'Order' });
+export type OrderView = z.infer<typeof OrderViewSchema>;
+
+export const OrderParamsSchema = z.strictObject({ orderId: OrderIdSchema });

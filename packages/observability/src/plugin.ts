@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ServiceMetrics } from './metrics.js';
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface ObservabilityOptions {
+  metrics: ServiceMetrics;
+  /** Named dependency checks; /readyz answers 503 naming each one that fails. */
+  readiness: Record<string, ReadinessCheck>;
+  /** Deadline of each check, so a hung dependency cannot hang the probe. */
+  readinessTimeoutMs?: number;
+}
+
+const startedAt = Symbol('startedAt');
+declare module 'fastify' {
+  interface FastifyRequest {
+    [startedAt]?: bigint;
+  }
+}
+
+/**
+ * RED metrics for every route, plus /metrics, /healthz and /readyz.
+ * One hrtime read on request and one counter + one histogram observation on response: measured cost
+ * is below 2% of a hello-world route (see bench/), which is why this is a hook and not a wrapper
+ * plugin with timers and summaries.
+ */
+export const observabilityPlugin = fp<ObservabilityOptions>(
+  (app, options, done) => {
+    const { metrics } = options;
+    const timeoutMs = options.readinessTimeoutMs ?? 2_000;
+
+    app.addHook('onRequest', (request, _reply, next) => {
+      request[startedAt] = process.hrtime.bigint();
+      next();
+    });
+    app.addHook('onResponse', (request, reply, next) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      const method = request.method;
+      metrics.httpRequests.inc({ route, method, status_code: reply.statusCode });
+      const start = request[startedAt];
+      if (start !== undefined) {
+        metrics.httpDuration.observe(
+          { route, method },
+          Number(process.hrtime.bigint() - start) / 1e9,
+        );
+      }
+      next();
+    });
+
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      const body = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(body);
+    });
+    app.get('/healthz', { schema: { hide: true } }, (_request, reply) => {
+      void reply.send({ status: 'ok' });
+    });
+    app.get('/readyz', { schema: { hide: true } }, async (_request: FastifyRequest, reply: FastifyReply) => {
+      const results = await runChecks(options.readiness, timeoutMs);
+      const failed = Object.entries(results).filter(([, r]) => r !== 'ok');
+      if (failed.length > 0) {
+        return reply.code(503).send({
+          status: 'unavailable',
+          checks: results,
+          error: {
+            code: 'UNAVAILABLE',
+            message: `not ready: ${failed.map(([name, r]) => `${name} (${r})`).join('; ')}`,
+            requestId: _request.id,
+          },
+        });
+      }
+      return reply.send({ status: 'ready', checks: results });
+    });
+    done();
+  },
+  { name: 'observability', fastify: '5.x' },
+);
+
+export async function runChecks(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs: number,
+): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          check(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              reject(new Error(`no answer within ${timeoutMs} ms`));
+            }, timeoutMs);
+          }),
+        ]);
+        return [name, 'ok'] as const;
+      } catch (err) {
+        return [name, err instanceof Error ? err.message : String(err)] as const;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+export type { FastifyInstance };

@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { createPubSub } from '@frequency/config/pubsub';
+import { createRedisClient } from '@frequency/config/redis';
+import { createDb, type DbHandle, ensureDatabase, runMigrations } from '@frequency/db';
+import type { PubSub, Subscription, Topic } from '@google-cloud/pubsub';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import { inject, test as base } from 'vitest';
+
+export { portAnswers, startPubSubEmulator, waitForPort } from './global-setup.js';
+
+/** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */
+export const testServices = {
+  postgresUrl: () => process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  redisUrl: () => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+  pubsubEmulatorHost: () => process.env.PUBSUB_EMULATOR_HOST ?? inject('pubsubEmulatorHost'),
+  pubsubProjectId: 'frequency-test',
+};
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+export interface TestDatabase extends DbHandle {
+  url: string;
+  name: string;
+}
+
+/** A fresh database built from the committed migrations; drop() removes it. */
+export async function createTestDatabase(): Promise<TestDatabase & { drop(): Promise<void> }> {
+  const name = uniqueName('t').toLowerCase();
+  const url = new URL(testServices.postgresUrl());
+  url.pathname = `/${name}`;
+  await ensureDatabase(url.toString());
+  await runMigrations(url.toString());
+  const handle = createDb(url.toString(), 5);
+  return {
+    ...handle,
+    url: url.toString(),
+    name,
+    drop: async () => {
+      await handle.close();
+      const admin = new pg.Client({ connectionString: testServices.postgresUrl() });
+      await admin.connect();
+      try {
+        await admin.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
+
+export interface TestRedis {
+  client: Redis;
+  url: string;
+  /** Every key this test file writes starts with it; apps get it as their REDIS_KEY_PREFIX. */
+  keyPrefix: string;
+}
+
+/** A Redis client confined to a unique key prefix; cleanup() deletes every key under it. */
+export async function createTestRedis(): Promise<TestRedis & { cleanup(): Promise<void> }> {
+  const keyPrefix = `${uniqueName('t')}:`;
+  const url = testServices.redisUrl();
+  const client = createRedisClient({ url, keyPrefix, name: 'test' });
+  await client.ping();
+  return {
+    client,
+    url,
+    keyPrefix,
+    cleanup: async () => {
+      const raw = createRedisClient({ url, name: 'test-cleanup' });
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await raw.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length > 0) await raw.unlink(...keys);
+        } while (cursor !== '0');
+      } finally {
+        raw.disconnect();
+        client.disconnect();
+      }
+    },
+  };
+}
+
+export interface TestPubSub {
+  pubsub: PubSub;
+  emulatorHost: string;
+  projectId: string;
+  topic: Topic;
+  subscription: Subscription;
+  deadLetterTopic: Topic;
+  names: { topic: string; subscription: string; deadLetterTopic: string };
+}
+
+/** Uniquely named topic, subscription and dead-letter topic on the emulator; cleanup() deletes them. */
+export async function createTestPubSub(): Promise<TestPubSub & { cleanup(): Promise<void> }> {
+  const emulatorHost = testServices.pubsubEmulatorHost();
+  const projectId = testServices.pubsubProjectId;
+  const pubsub = createPubSub({ projectId, emulatorHost });
+  const base = uniqueName('t');
+  const names = {
+    topic: `${base}-intents`,
+    subscription: `${base}-worker`,
+    deadLetterTopic: `${base}-dead-letter`,
+  };
+  const [deadLetterTopic] = await pubsub.createTopic(names.deadLetterTopic);
+  const [topic] = await pubsub.createTopic(names.topic);
+  const [subscription] = await topic.createSubscription(names.subscription, {
+    ackDeadlineSeconds: 10,
+    deadLetterPolicy: { deadLetterTopic: deadLetterTopic.name, maxDeliveryAttempts: 5 },
+  });
+  return {
+    pubsub,
+    emulatorHost,
+    projectId,
+    topic,
+    subscription,
+    deadLetterTopic,
+    names,
+    cleanup: async () => {
+      await subscription.close().catch(() => undefined);
+      await subscription.delete().catch(() => undefined);
+      await topic.delete().catch(() => undefined);
+      await deadLetterTopic.delete().catch(() => undefined);
+      await pubsub.close();
+    },
+  };
+}
+
+interface FileFixtures {
+  database: TestDatabase;
+  redis: TestRedis;
+  pubsub: TestPubSub;
+}
+
+/**
+ * `test` with real, isolated dependencies, one set per test file (created on first use, removed
+ * after the file): its own Postgres database, its own Redis key prefix, its own Pub/Sub topics.
+ */
+export const test = base.extend<FileFixtures>({
+  database: [
+    async ({}, use) => {
+      const database = await createTestDatabase();
+      await use(database);
+      await database.drop();
+    },
+    { scope: 'file' },
+  ],
+  redis: [
+    async ({}, use) => {
+      const redis = await createTestRedis();
+      await use(redis);
+      await redis.cleanup();
+    },
+    { scope: 'file' },
+  ],
+  pubsub: [
+    async ({}, use) => {
+      const pubsub = await createTestPubSub();
+      await use(pubsub);
+      await pubsub.cleanup();
+    },
+    { scope: 'file' },
+  ],
+});
+
+export { describe, expect, vi, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
