@@ -5,3 +5,4 @@ export * from './queue.js';
 export * from './orders.js';
 export * from './tokens.js';
 export * from './messages.js';
+export * from './redis-keys.js';

@@ -1,0 +1,40 @@
+/**
+ * The Redis keys more than one service reads or writes. Every key of one event carries the hash tag
+ * `{eventId}` so all of them live in one cluster slot and one Lua script may touch them atomically.
+ * Keys private to one service are built by that service from the same `eventTag`.
+ *
+ * Written by the waiting room (event creation, ops API):
+ * - config  hash: name, venue, ticketsTotal, maxPerOrder, opensAt (epoch ms), admissionRatePerSecond,
+ *           maxActiveCheckouts, paused ("1"/"0"), checkoutWindowSeconds
+ * - stock   integer: tickets remaining. Set to ticketsTotal at creation, then only decremented by
+ *           checkout's reservation script. Never below 0.
+ * - sold    integer: tickets reserved by accepted orders (stock + sold = ticketsTotal, always).
+ * - active  sorted set: admission id (jti) -> expiry (epoch ms). An admission is an active checkout
+ *           until checkout removes it when its order is placed, or until its expiry passes.
+ * Written by checkout (reservation script), read by the worker and the GET order route:
+ * - admissionOrders  hash: admission id -> order id (one order per admission)
+ * - idempotency      hash: Idempotency-Key -> order id
+ * - order(orderId)   hash: status, quantity, admissionId, eventId, tickets (JSON), intent (JSON)
+ * - outbox           sorted set: order id -> next publish attempt (epoch ms); removed when the worker
+ *                    has confirmed the order.
+ */
+export function eventTag(eventId: string): string {
+  return `{${eventId}}`;
+}
+
+export function eventKeys(eventId: string) {
+  const tag = eventTag(eventId);
+  return {
+    config: `ev:${tag}:config`,
+    stock: `ev:${tag}:stock`,
+    sold: `ev:${tag}:sold`,
+    active: `ev:${tag}:active`,
+    admissionOrders: `ev:${tag}:admission-orders`,
+    idempotency: `ev:${tag}:idempotency`,
+    outbox: `ev:${tag}:outbox`,
+    order: (orderId: string) => `ev:${tag}:order:${orderId}`,
+  };
+}
+
+/** Set of all event ids, so background loops (admission, outbox relay) find every event. */
+export const eventsIndexKey = 'events';
