@@ -45,12 +45,14 @@ export class PostgresStore implements OrderStore {
       o.buyerEmail.push(intent.buyer.email);
       o.reservedAt.push(intent.reservedAt);
     }
+    // Each array is bound as ONE parameter (sql.param); a bare array in drizzle's `sql` would expand
+    // to one placeholder per element.
     return this.handle.db.transaction(async (tx) => {
       const inserted = await tx.execute<{ id: string }>(sql`
         insert into ${orders} (id, event_id, admission_id, entry_id, quantity, buyer_name, buyer_email, status, reserved_at)
         select id, event_id, admission_id, entry_id, quantity, buyer_name, buyer_email, 'confirmed', reserved_at
-        from unnest(${o.id}::text[], ${o.eventId}::text[], ${o.admissionId}::text[], ${o.entryId}::text[],
-                    ${o.quantity}::smallint[], ${o.buyerName}::text[], ${o.buyerEmail}::text[], ${o.reservedAt}::timestamptz[])
+        from unnest(${sql.param(o.id)}::text[], ${sql.param(o.eventId)}::text[], ${sql.param(o.admissionId)}::text[], ${sql.param(o.entryId)}::text[],
+                    ${sql.param(o.quantity)}::smallint[], ${sql.param(o.buyerName)}::text[], ${sql.param(o.buyerEmail)}::text[], ${sql.param(o.reservedAt)}::timestamptz[])
           as u(id, event_id, admission_id, entry_id, quantity, buyer_name, buyer_email, reserved_at)
         on conflict do nothing
         returning id`);
@@ -69,7 +71,7 @@ export class PostgresStore implements OrderStore {
       if (t.id.length > 0) {
         const result = await tx.execute(sql`
           insert into ${tickets} (id, order_id, event_id, ordinal, code)
-          select * from unnest(${t.id}::text[], ${t.orderId}::text[], ${t.eventId}::text[], ${t.ordinal}::smallint[], ${t.code}::text[])
+          select * from unnest(${sql.param(t.id)}::text[], ${sql.param(t.orderId)}::text[], ${sql.param(t.eventId)}::text[], ${sql.param(t.ordinal)}::smallint[], ${sql.param(t.code)}::text[])
           on conflict do nothing`);
         ticketsInserted = result.rowCount ?? 0;
       }

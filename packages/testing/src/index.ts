@@ -142,6 +142,7 @@ interface FileFixtures {
  */
 export const test = base.extend<FileFixtures>({
   database: [
+    // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
     async ({}, use) => {
       const database = await createTestDatabase();
       await use(database);
@@ -150,6 +151,7 @@ export const test = base.extend<FileFixtures>({
     { scope: 'file' },
   ],
   redis: [
+    // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
     async ({}, use) => {
       const redis = await createTestRedis();
       await use(redis);
@@ -158,6 +160,7 @@ export const test = base.extend<FileFixtures>({
     { scope: 'file' },
   ],
   pubsub: [
+    // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
     async ({}, use) => {
       const pubsub = await createTestPubSub();
       await use(pubsub);
@@ -168,3 +171,4 @@ export const test = base.extend<FileFixtures>({
 });
 
 export { describe, expect, vi, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
+export { freePort, spawnService, type ServiceProcess } from './process.js';
