@@ -7,7 +7,10 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject, test as base } from 'vitest';
 
-export { portAnswers, startPubSubEmulator, waitForPort } from './global-setup.js';
+// The global setup declares what it provides (inject('pubsubEmulatorHost')).
+import type {} from './global-setup.js';
+
+export { portAnswers, startPubSubEmulator, waitForPort } from './services.js';
 
 /** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */
 export const testServices = {
