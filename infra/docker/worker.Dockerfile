@@ -2,8 +2,9 @@
 # Image of @frequency/worker. Build from the repository root:
 #   docker build -f infra/docker/worker.Dockerfile -t worker .
 # The migration Job and the compose "migrate" service run this same image with
-# `node dist/migrate.js` in /app/packages/db: the worker depends on
-# @frequency/db, so its pruned tree holds the built migrator and the SQL files.
+# `node dist/cli-migrate.js` (the "migrate" script of @frequency/db) in
+# /app/packages/db: the worker depends on @frequency/db, so its pruned tree
+# holds the built migrator and the SQL files.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
