@@ -51,10 +51,11 @@ module "pubsub" {
 }
 
 module "artifact_registry" {
-  source     = "../../modules/artifact-registry"
-  project_id = var.project_id
-  region     = var.region
-  depends_on = [module.project]
+  source         = "../../modules/artifact-registry"
+  project_id     = var.project_id
+  region         = var.region
+  reader_members = var.artifact_registry_readers
+  depends_on     = [module.project]
 }
 
 module "secrets" {

@@ -40,3 +40,9 @@ variable "cloudsql_tier" {
 variable "redis_memory_size_gb" {
   type = number
 }
+
+variable "artifact_registry_readers" {
+  type        = list(string)
+  description = "Members that may pull this environment's images (staging: production's deployer)."
+  default     = []
+}

@@ -7,3 +7,4 @@ gke_min_nodes_per_zone     = 1
 gke_max_nodes_per_zone     = 3
 cloudsql_tier              = "db-custom-2-7680"
 redis_memory_size_gb       = 5
+artifact_registry_readers  = ["serviceAccount:deployer@frequency-production.iam.gserviceaccount.com"]

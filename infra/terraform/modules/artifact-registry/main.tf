@@ -26,3 +26,14 @@ resource "google_artifact_registry_repository" "images" {
     }
   }
 }
+
+# Production's deployer copies a tested image from staging's registry to its own,
+# so production runs the very digest staging ran (.github/workflows/deploy.yml).
+resource "google_artifact_registry_repository_iam_member" "readers" {
+  for_each   = toset(var.reader_members)
+  project    = var.project_id
+  location   = google_artifact_registry_repository.images.location
+  repository = google_artifact_registry_repository.images.name
+  role       = "roles/artifactregistry.reader"
+  member     = each.value
+}

@@ -10,3 +10,9 @@ variable "repository_id" {
   type    = string
   default = "frequency"
 }
+
+variable "reader_members" {
+  type        = list(string)
+  description = "IAM members allowed to pull, e.g. the other environment's deployer."
+  default     = []
+}
