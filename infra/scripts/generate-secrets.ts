@@ -38,7 +38,16 @@ function es256Jwk(): PrivateJwk {
   }
   // A random kid, not a counter: checkout picks the verification key by kid during rotation.
   const kid = `adm_${token(9)}`;
-  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, d: jwk.d, kid, alg: 'ES256', use: 'sig' };
+  return {
+    kty: jwk.kty,
+    crv: jwk.crv,
+    x: jwk.x,
+    y: jwk.y,
+    d: jwk.d,
+    kid,
+    alg: 'ES256',
+    use: 'sig',
+  };
 }
 
 export function generateSecrets(): Record<SecretName, string> {

@@ -15,7 +15,8 @@ import {
   run,
 } from './support/repo.js';
 
-const INSTALL_HINT = 'apt-get update && apt-get install docker-compose (CI installs it; it renders the file offline)';
+const INSTALL_HINT =
+  'apt-get update && apt-get install docker-compose (CI installs it; it renders the file offline)';
 
 // Only the variables compose interpolates; everything else comes from the file itself.
 function composeEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -56,14 +57,20 @@ function service(name: string): Record<string, unknown> {
 
 function environment(name: string): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(asRecord(service(name)['environment'], `${name}.environment`)).map(([k, v]) => [k, String(v)]),
+    Object.entries(asRecord(service(name)['environment'], `${name}.environment`)).map(([k, v]) => [
+      k,
+      String(v),
+    ]),
   );
 }
 
 function dependsOn(name: string): Record<string, string> {
   const deps = asRecord(service(name)['depends_on'] ?? {}, `${name}.depends_on`);
   return Object.fromEntries(
-    Object.entries(deps).map(([dep, spec]) => [dep, String(asRecord(spec, `${name} -> ${dep}`)['condition'])]),
+    Object.entries(deps).map(([dep, spec]) => [
+      dep,
+      String(asRecord(spec, `${name} -> ${dep}`)['condition']),
+    ]),
   );
 }
 
@@ -96,22 +103,37 @@ describe('docker-compose.yml', () => {
   it('mounts the grafana/ folders into Prometheus and Grafana', () => {
     const volumesOf = (name: string): string[] =>
       asArray(service(name)['volumes'], `${name}.volumes`).map(volumeSpec);
-    expect(volumesOf('prometheus').some((v) => v.includes('/grafana/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml'))).toBe(true);
-    expect(volumesOf('grafana').some((v) => v.includes('/grafana/provisioning:/etc/grafana/provisioning'))).toBe(true);
+    expect(
+      volumesOf('prometheus').some((v) =>
+        v.includes('/grafana/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml'),
+      ),
+    ).toBe(true);
+    expect(
+      volumesOf('grafana').some((v) =>
+        v.includes('/grafana/provisioning:/etc/grafana/provisioning'),
+      ),
+    ).toBe(true);
   });
 
   it('uses the Pub/Sub emulator image', () => {
-    expect(service('pubsub')['image']).toBe('gcr.io/google.com/cloudsdktool/google-cloud-cli:emulators');
+    expect(service('pubsub')['image']).toBe(
+      'gcr.io/google.com/cloudsdktool/google-cloud-cli:emulators',
+    );
   });
 
-  it.each(APPS)('builds %s from its Dockerfile at the repository root, on its conventional port', (app) => {
-    const build = asRecord(service(app)['build'], `${app}.build`);
-    expect(build['dockerfile']).toBe(`infra/docker/${app}.Dockerfile`);
-    expect(repoPathExists(`infra/docker/${app}.Dockerfile`)).toBe(true);
-    expect(environment(app)['PORT']).toBe(String(APP_PORTS[app]));
-    const ports = asArray(service(app)['ports'], `${app}.ports`).map((p) => asRecord(p, 'port')['target']);
-    expect(ports).toEqual([APP_PORTS[app]]);
-  });
+  it.each(APPS)(
+    'builds %s from its Dockerfile at the repository root, on its conventional port',
+    (app) => {
+      const build = asRecord(service(app)['build'], `${app}.build`);
+      expect(build['dockerfile']).toBe(`infra/docker/${app}.Dockerfile`);
+      expect(repoPathExists(`infra/docker/${app}.Dockerfile`)).toBe(true);
+      expect(environment(app)['PORT']).toBe(String(APP_PORTS[app]));
+      const ports = asArray(service(app)['ports'], `${app}.ports`).map(
+        (p) => asRecord(p, 'port')['target'],
+      );
+      expect(ports).toEqual([APP_PORTS[app]]);
+    },
+  );
 
   it.each(APPS)('gives %s only environment variables named in docs/conventions.md', (app) => {
     const conventions = conventionEnvNames();
@@ -136,7 +158,12 @@ describe('docker-compose.yml', () => {
     expect(dependsOn('worker')['pubsub-init']).toBe('service_completed_successfully');
     const init = environment('pubsub-init');
     const worker = environment('worker');
-    for (const key of ['PUBSUB_PROJECT_ID', 'PUBSUB_TOPIC', 'PUBSUB_SUBSCRIPTION', 'PUBSUB_DEAD_LETTER_TOPIC']) {
+    for (const key of [
+      'PUBSUB_PROJECT_ID',
+      'PUBSUB_TOPIC',
+      'PUBSUB_SUBSCRIPTION',
+      'PUBSUB_DEAD_LETTER_TOPIC',
+    ]) {
       expect(init[key], key).toBe(worker[key]);
     }
   });
@@ -176,6 +203,9 @@ describe('docker-compose.yml', () => {
       expect(asRecord(service(name)['healthcheck'], `${name}.healthcheck`)['test']).toBeDefined();
     }
     expect(dependsOn('checkout')['waiting-room']).toBe('service_healthy');
-    expect(dependsOn('web')).toEqual({ 'waiting-room': 'service_healthy', checkout: 'service_healthy' });
+    expect(dependsOn('web')).toEqual({
+      'waiting-room': 'service_healthy',
+      checkout: 'service_healthy',
+    });
   });
 });

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { Copy, DockerfileParser, type Dockerfile, type Instruction } from 'dockerfile-ast';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
-import { APP_PORTS, APPS, asRecord, asString, infraDir, readRepoFile, type App } from './support/repo.js';
+import {
+  APP_PORTS,
+  APPS,
+  asRecord,
+  asString,
+  infraDir,
+  readRepoFile,
+  type App,
+} from './support/repo.js';
 
 function dockerfilePath(app: App): string {
   return path.join(infraDir, 'docker', `${app}.Dockerfile`);
@@ -43,7 +51,9 @@ function execForm(instruction: Instruction | undefined): string[] {
 describe.each(APPS)('infra/docker/%s.Dockerfile', (app) => {
   it('has no problems dockerfile-utils reports', () => {
     const { text } = load(app);
-    const problems = validate(text).filter((d) => d.severity === ValidationSeverity.ERROR || d.severity === ValidationSeverity.WARNING);
+    const problems = validate(text).filter(
+      (d) => d.severity === ValidationSeverity.ERROR || d.severity === ValidationSeverity.WARNING,
+    );
     expect(problems.map((p) => `${p.range.start.line + 1}: ${p.message}`)).toEqual([]);
   });
 
@@ -60,14 +70,19 @@ describe.each(APPS)('infra/docker/%s.Dockerfile', (app) => {
 
   it('ships no build tooling: the final stage only copies the built tree', () => {
     const { ast } = load(app);
-    const runs = finalStage(ast).filter((i) => i.getKeyword() === 'RUN').map((i) => i.getArgumentsContent() ?? '');
+    const runs = finalStage(ast)
+      .filter((i) => i.getKeyword() === 'RUN')
+      .map((i) => i.getArgumentsContent() ?? '');
     for (const run of runs) {
       expect(run).not.toMatch(/pnpm|npm install|turbo/);
     }
     const copies = finalStage(ast).filter((i) => i.getKeyword() === 'COPY');
-    expect(copies.map((c) => [c instanceof Copy ? c.getFromFlag()?.getValue() : undefined, c.getArgumentsContent()])).toEqual([
-      ['builder', '/repo/ /app/'],
-    ]);
+    expect(
+      copies.map((c) => [
+        c instanceof Copy ? c.getFromFlag()?.getValue() : undefined,
+        c.getArgumentsContent(),
+      ]),
+    ).toEqual([['builder', '/repo/ /app/']]);
   });
 
   it('runs as a numeric non-root user', () => {
@@ -86,8 +101,12 @@ describe.each(APPS)('infra/docker/%s.Dockerfile', (app) => {
     const content = healthchecks[0]?.getArgumentsContent() ?? '';
     expect(content).toContain('CMD ["node"');
     expect(content).toContain('/healthz');
-    expect(stage.find((i) => i.getKeyword() === 'EXPOSE')?.getArgumentsContent()).toBe(String(APP_PORTS[app]));
-    expect(stage.find((i) => i.getKeyword() === 'ENV')?.getArgumentsContent()).toContain(`PORT=${APP_PORTS[app]}`);
+    expect(stage.find((i) => i.getKeyword() === 'EXPOSE')?.getArgumentsContent()).toBe(
+      String(APP_PORTS[app]),
+    );
+    expect(stage.find((i) => i.getKeyword() === 'ENV')?.getArgumentsContent()).toContain(
+      `PORT=${APP_PORTS[app]}`,
+    );
   });
 
   it('starts node under tini in exec form, so SIGTERM reaches the server', () => {
@@ -98,7 +117,9 @@ describe.each(APPS)('infra/docker/%s.Dockerfile', (app) => {
     const cmd = execForm(stage.find((i) => i.getKeyword() === 'CMD'));
     expect(cmd[0]).toBe('node');
     expect(cmd[1]).toBe(app === 'web' ? 'node_modules/next/dist/bin/next' : 'dist/server.js');
-    expect(stage.find((i) => i.getKeyword() === 'WORKDIR')?.getArgumentsContent()).toBe(`/app/apps/${app}`);
+    expect(stage.find((i) => i.getKeyword() === 'WORKDIR')?.getArgumentsContent()).toBe(
+      `/app/apps/${app}`,
+    );
   });
 
   it('pins pnpm and turbo to the versions the repository uses', () => {
@@ -120,13 +141,28 @@ describe('.dockerignore', () => {
     .filter((l) => l !== '' && !l.startsWith('#'));
 
   it('keeps host builds, git history and secrets out of the build context', () => {
-    for (const pattern of ['.git', '**/node_modules', '**/dist', '**/.next', '.env', '.env.*', '**/*.tfstate']) {
+    for (const pattern of [
+      '.git',
+      '**/node_modules',
+      '**/dist',
+      '**/.next',
+      '.env',
+      '.env.*',
+      '**/*.tfstate',
+    ]) {
       expect(lines, pattern).toContain(pattern);
     }
   });
 
   it('keeps what turbo prune needs', () => {
-    for (const needed of ['pnpm-lock.yaml', 'pnpm-workspace.yaml', 'package.json', 'turbo.json', 'apps', 'packages']) {
+    for (const needed of [
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      'package.json',
+      'turbo.json',
+      'apps',
+      'packages',
+    ]) {
       expect(lines, needed).not.toContain(needed);
     }
   });

@@ -3,9 +3,23 @@ import path from 'node:path';
 import type { IContainer } from 'kubernetes-models/v1';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OVERLAYS, renderOverlay, renderWithRelease, schemaErrors, type Overlay, type Rendered } from './support/k8s.js';
+import {
+  OVERLAYS,
+  renderOverlay,
+  renderWithRelease,
+  schemaErrors,
+  type Overlay,
+  type Rendered,
+} from './support/k8s.js';
 import { PolicySet, type Endpoint, type Pod } from './support/network-policy.js';
-import { APP_PORTS, APPS, asRecord, conventionEnvNames, infraDir, type App } from './support/repo.js';
+import {
+  APP_PORTS,
+  APPS,
+  asRecord,
+  conventionEnvNames,
+  infraDir,
+  type App,
+} from './support/repo.js';
 
 const rendered = new Map<Overlay, Rendered>();
 
@@ -60,9 +74,15 @@ describe.each(OVERLAYS)('overlay %s', (name) => {
     expect(/"PROJECT_ID"|@PROJECT_ID\./.exec(text)?.[0]).toBeUndefined();
     const r = overlay(name);
     const project = r.generatedConfigMap('frequency-config').data?.['PUBSUB_PROJECT_ID'];
-    const images = [...r.deployments(), ...r.jobs()].map((w) => w.spec?.template.spec?.containers[0]?.image);
+    const images = [...r.deployments(), ...r.jobs()].map(
+      (w) => w.spec?.template.spec?.containers[0]?.image,
+    );
     for (const image of images) {
-      expect(image).toMatch(new RegExp(`^europe-west3-docker\\.pkg\\.dev/${project}/frequency/(web|waiting-room|checkout|worker):`));
+      expect(image).toMatch(
+        new RegExp(
+          `^europe-west3-docker\\.pkg\\.dev/${project}/frequency/(web|waiting-room|checkout|worker):`,
+        ),
+      );
     }
   });
 
@@ -70,10 +90,14 @@ describe.each(OVERLAYS)('overlay %s', (name) => {
     const r = overlay(name);
     for (const m of r.manifests) {
       if (m.kind === 'Namespace') continue;
-      expect(asRecord(m.raw['metadata'], m.name)['namespace'], `${m.kind} ${m.name}`).toBe('frequency');
+      expect(asRecord(m.raw['metadata'], m.name)['namespace'], `${m.kind} ${m.name}`).toBe(
+        'frequency',
+      );
     }
     const ns = asRecord(r.raw('Namespace', 'frequency')['metadata'], 'namespace metadata');
-    expect(asRecord(ns['labels'], 'labels')['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(asRecord(ns['labels'], 'labels')['pod-security.kubernetes.io/enforce']).toBe(
+      'restricted',
+    );
   });
 
   describe.each(APPS)('%s', (app) => {
@@ -115,7 +139,8 @@ describe.each(OVERLAYS)('overlay %s', (name) => {
     });
 
     it('spreads across zones', () => {
-      const constraints = overlay(name).deployment(app).spec?.template.spec?.topologySpreadConstraints ?? [];
+      const constraints =
+        overlay(name).deployment(app).spec?.template.spec?.topologySpreadConstraints ?? [];
       const zone = constraints.find((t) => t.topologyKey === 'topology.kubernetes.io/zone');
       expect(zone?.whenUnsatisfiable).toBe('DoNotSchedule');
       expect(zone?.maxSkew).toBe(1);
@@ -125,9 +150,11 @@ describe.each(OVERLAYS)('overlay %s', (name) => {
     it('has a PodDisruptionBudget that selects its pods', () => {
       const r = overlay(name);
       const labels = r.deployment(app).spec?.template.metadata?.labels ?? {};
-      const pdbs = r.pdbs().filter((p) =>
-        Object.entries(p.spec?.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v),
-      );
+      const pdbs = r
+        .pdbs()
+        .filter((p) =>
+          Object.entries(p.spec?.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v),
+        );
       expect(pdbs).toHaveLength(1);
       expect(pdbs[0]?.spec?.maxUnavailable ?? pdbs[0]?.spec?.minAvailable).toBeDefined();
     });
@@ -176,7 +203,11 @@ describe.each(OVERLAYS)('overlay %s', (name) => {
     const r = overlay(name);
     for (const app of ['waiting-room', 'checkout'] as const) {
       const hpa = r.hpa(app);
-      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: app });
+      expect(hpa.spec.scaleTargetRef).toEqual({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: app,
+      });
       const metrics = hpa.spec.metrics ?? [];
       const cpu = metrics.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
       expect(cpu?.resource?.target.type).toBe('Utilization');
@@ -192,7 +223,9 @@ describe.each(OVERLAYS)('overlay %s', (name) => {
     const r = overlay(name);
     const hpa = r.hpa('worker');
     const external = (hpa.spec.metrics ?? []).find((m) => m.type === 'External');
-    expect(external?.external?.metric.name).toBe('pubsub.googleapis.com|subscription|num_undelivered_messages');
+    expect(external?.external?.metric.name).toBe(
+      'pubsub.googleapis.com|subscription|num_undelivered_messages',
+    );
     const subscription = r.generatedConfigMap('frequency-config').data?.['PUBSUB_SUBSCRIPTION'];
     expect(external?.external?.metric.selector?.matchLabels).toEqual({
       'resource.labels.subscription_id': subscription,
@@ -202,8 +235,16 @@ describe.each(OVERLAYS)('overlay %s', (name) => {
 
   it('has an autoscaler for every Deployment and none for anything else', () => {
     const r = overlay(name);
-    const targets = r.hpas().map((h) => h.spec.scaleTargetRef.name).sort();
-    expect(targets).toEqual(r.deployments().map((d) => d.metadata?.name).sort());
+    const targets = r
+      .hpas()
+      .map((h) => h.spec.scaleTargetRef.name)
+      .sort();
+    expect(targets).toEqual(
+      r
+        .deployments()
+        .map((d) => d.metadata?.name)
+        .sort(),
+    );
   });
 
   it('keeps a zone-loss margin: at least three replicas of each public API in production', () => {
@@ -252,7 +293,11 @@ describe('network policies', () => {
   const googleApis = '199.36.153.9';
 
   function pods(r: Rendered): Record<App | 'migrate', Pod> {
-    const podOf = (labels: Record<string, string>, ports: Record<string, number>, ip: string): Pod => ({
+    const podOf = (
+      labels: Record<string, string>,
+      ports: Record<string, number>,
+      ip: string,
+    ): Pod => ({
       kind: 'pod',
       namespace: 'frequency',
       labels,
@@ -324,15 +369,27 @@ describe('network policies', () => {
     check('load balancer -> worker', policies.allows(loadBalancer, p.worker, 3003), false);
     check('internet -> waiting-room', policies.allows(internet, p['waiting-room'], 3001), false);
 
-    check('checkout -> waiting-room (JWKS)', policies.allows(p.checkout, p['waiting-room'], 3001), true);
+    check(
+      'checkout -> waiting-room (JWKS)',
+      policies.allows(p.checkout, p['waiting-room'], 3001),
+      true,
+    );
     check('web -> waiting-room', policies.allows(p.web, p['waiting-room'], 3001), false);
     check('web -> checkout', policies.allows(p.web, p.checkout, 3002), false);
     check('worker -> waiting-room', policies.allows(p.worker, p['waiting-room'], 3001), false);
     check('waiting-room -> checkout', policies.allows(p['waiting-room'], p.checkout, 3002), false);
-    check('other namespace -> waiting-room', policies.allows(strangerPod, p['waiting-room'], 3001), false);
+    check(
+      'other namespace -> waiting-room',
+      policies.allows(strangerPod, p['waiting-room'], 3001),
+      false,
+    );
 
     for (const app of APPS) {
-      check(`prometheus -> ${app} /metrics`, policies.allows(prometheus, p[app], APP_PORTS[app]), true);
+      check(
+        `prometheus -> ${app} /metrics`,
+        policies.allows(prometheus, p[app], APP_PORTS[app]),
+        true,
+      );
     }
 
     for (const [who, pod] of Object.entries(p)) {
@@ -348,14 +405,21 @@ describe('network policies', () => {
     expect(everyone).toHaveLength(5);
 
     const wrong = flows.filter(([, actual, expected]) => actual !== expected);
-    expect(wrong.map(([label, actual]) => `${label}: ${actual ? 'allowed' : 'denied'}`)).toEqual([]);
+    expect(wrong.map(([label, actual]) => `${label}: ${actual ? 'allowed' : 'denied'}`)).toEqual(
+      [],
+    );
   });
 });
 
 describe('cluster add-on configuration', () => {
   it('has the Prometheus adapter turn http_requests_total into the HPA metric name', () => {
     const values = asRecord(
-      parseYaml(readFileSync(path.join(infraDir, 'k8s', 'cluster', 'prometheus-adapter-values.yaml'), 'utf8')),
+      parseYaml(
+        readFileSync(
+          path.join(infraDir, 'k8s', 'cluster', 'prometheus-adapter-values.yaml'),
+          'utf8',
+        ),
+      ),
       'values',
     );
     const rules = asRecord(values['rules'], 'rules');

@@ -4,9 +4,16 @@ import path from 'node:path';
 import { BackendConfig } from '@kubernetes-models/gke/cloud.google.com/v1/BackendConfig';
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
-import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import {
+  HorizontalPodAutoscaler,
+  type IHorizontalPodAutoscaler,
+} from 'kubernetes-models/autoscaling/v2';
 import { Job, type IJob } from 'kubernetes-models/batch/v1';
-import { Ingress, NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import {
+  Ingress,
+  NetworkPolicy,
+  type INetworkPolicy,
+} from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { type IConfigMap, type IService, type IServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
@@ -31,14 +38,17 @@ const VALIDATORS: Record<string, Validator> = {
   'apps/v1/Deployment': (raw) => new Deployment(raw).validate(),
   'batch/v1/Job': (raw) => new Job(raw).validate(),
   'policy/v1/PodDisruptionBudget': (raw) => new PodDisruptionBudget(raw).validate(),
-  'autoscaling/v2/HorizontalPodAutoscaler': (raw) => new HorizontalPodAutoscaler(hpaInput(raw)).validate(),
+  'autoscaling/v2/HorizontalPodAutoscaler': (raw) =>
+    new HorizontalPodAutoscaler(hpaInput(raw)).validate(),
   'networking.k8s.io/v1/NetworkPolicy': (raw) => new NetworkPolicy(raw).validate(),
   'networking.k8s.io/v1/Ingress': (raw) => new Ingress(raw).validate(),
   'cloud.google.com/v1/BackendConfig': (raw) => new BackendConfig(raw).validate(),
 };
 
 // The model's constructor types spec as required; the schema check itself reports a missing one.
-function hpaInput(raw: Record<string, unknown>): ConstructorParameters<typeof HorizontalPodAutoscaler>[0] {
+function hpaInput(
+  raw: Record<string, unknown>,
+): ConstructorParameters<typeof HorizontalPodAutoscaler>[0] {
   return raw as ConstructorParameters<typeof HorizontalPodAutoscaler>[0];
 }
 
@@ -114,7 +124,11 @@ export class Rendered {
     return this.ofKind('Job').map((m) => new Job(m.raw));
   }
   hpa(name: string): IHorizontalPodAutoscaler {
-    return this.one('HorizontalPodAutoscaler', name, (raw) => new HorizontalPodAutoscaler(hpaInput(raw)));
+    return this.one(
+      'HorizontalPodAutoscaler',
+      name,
+      (raw) => new HorizontalPodAutoscaler(hpaInput(raw)),
+    );
   }
   hpas(): IHorizontalPodAutoscaler[] {
     return this.ofKind('HorizontalPodAutoscaler').map(
@@ -138,8 +152,11 @@ export class Rendered {
   }
   /** The generated ConfigMap whose name starts with `prefix-` (kustomize adds a hash). */
   generatedConfigMap(prefix: string): IConfigMap {
-    const found = this.configMaps().filter((c) => c.metadata?.name?.startsWith(`${prefix}-`) === true);
-    if (found.length !== 1 || found[0] === undefined) throw new Error(`expected one ConfigMap ${prefix}-<hash>`);
+    const found = this.configMaps().filter(
+      (c) => c.metadata?.name?.startsWith(`${prefix}-`) === true,
+    );
+    if (found.length !== 1 || found[0] === undefined)
+      throw new Error(`expected one ConfigMap ${prefix}-<hash>`);
     return found[0];
   }
   raw(kind: string, name: string): Record<string, unknown> {
@@ -160,7 +177,10 @@ export function renderWithRelease(overlay: Overlay, imageTag: string): Rendered 
   const scratch = mkdtempSync(path.join(tmpdir(), 'k8s-'));
   try {
     cpSync(path.join(infraDir, 'k8s'), scratch, { recursive: true });
-    writeFileSync(path.join(scratch, 'overlays', overlay, 'release.env'), `IMAGE_TAG=${imageTag}\n`);
+    writeFileSync(
+      path.join(scratch, 'overlays', overlay, 'release.env'),
+      `IMAGE_TAG=${imageTag}\n`,
+    );
     return new Rendered(parseManifests(kustomize(path.join(scratch, 'overlays', overlay))));
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -3,7 +3,11 @@
 // isolation only where a policy selects the pod for that direction, rules
 // additive, peers by podSelector / namespaceSelector / ipBlock, named ports
 // resolved on the destination pod.
-import type { INetworkPolicy, INetworkPolicyPeer, INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1';
+import type {
+  INetworkPolicy,
+  INetworkPolicyPeer,
+  INetworkPolicyPort,
+} from 'kubernetes-models/networking.k8s.io/v1';
 
 type ILabelSelector = NonNullable<INetworkPolicyPeer['podSelector']>;
 
@@ -25,7 +29,10 @@ export interface External {
 
 export type Endpoint = Pod | External;
 
-export function selects(selector: ILabelSelector | undefined, labels: Record<string, string>): boolean {
+export function selects(
+  selector: ILabelSelector | undefined,
+  labels: Record<string, string>,
+): boolean {
   if (selector === undefined) return true;
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[key] !== value) return false;
@@ -89,7 +96,9 @@ function peerMatches(
   }
   if (other.kind !== 'pod') return false;
   if (peer.namespaceSelector !== undefined) {
-    const nsLabels = namespaces[other.namespace] ?? { 'kubernetes.io/metadata.name': other.namespace };
+    const nsLabels = namespaces[other.namespace] ?? {
+      'kubernetes.io/metadata.name': other.namespace,
+    };
     if (!selects(peer.namespaceSelector, nsLabels)) return false;
   } else if (other.namespace !== policyNamespace) {
     return false;
@@ -129,7 +138,12 @@ export class PolicySet {
     });
   }
 
-  private egressAllowed(source: Pod, destination: Endpoint, port: number, protocol: Protocol): boolean {
+  private egressAllowed(
+    source: Pod,
+    destination: Endpoint,
+    port: number,
+    protocol: Protocol,
+  ): boolean {
     const policies = this.selecting(source, 'Egress');
     if (policies.length === 0) return true;
     return policies.some((policy) =>
@@ -137,13 +151,20 @@ export class PolicySet {
         (rule) =>
           (rule.to === undefined ||
             rule.to.length === 0 ||
-            rule.to.some((peer) => peerMatches(peer, source.namespace, destination, this.namespaces))) &&
+            rule.to.some((peer) =>
+              peerMatches(peer, source.namespace, destination, this.namespaces),
+            )) &&
           portMatches(rule.ports, destination, port, protocol),
       ),
     );
   }
 
-  private ingressAllowed(source: Endpoint, destination: Pod, port: number, protocol: Protocol): boolean {
+  private ingressAllowed(
+    source: Endpoint,
+    destination: Pod,
+    port: number,
+    protocol: Protocol,
+  ): boolean {
     const policies = this.selecting(destination, 'Ingress');
     if (policies.length === 0) return true;
     return policies.some((policy) =>
@@ -151,18 +172,26 @@ export class PolicySet {
         (rule) =>
           (rule.from === undefined ||
             rule.from.length === 0 ||
-            rule.from.some((peer) => peerMatches(peer, destination.namespace, source, this.namespaces))) &&
+            rule.from.some((peer) =>
+              peerMatches(peer, destination.namespace, source, this.namespaces),
+            )) &&
           portMatches(rule.ports, destination, port, protocol),
       ),
     );
   }
 
-  allows(source: Endpoint, destination: Endpoint, port: number, protocol: Protocol = 'TCP'): boolean {
+  allows(
+    source: Endpoint,
+    destination: Endpoint,
+    port: number,
+    protocol: Protocol = 'TCP',
+  ): boolean {
     if (destination.kind === 'pod' && !Object.values(destination.ports).includes(port)) {
       // Nothing listens there; a policy question about it is a mistake in the test.
       throw new Error(`destination pod ${JSON.stringify(destination.labels)} has no port ${port}`);
     }
-    const egress = source.kind === 'pod' ? this.egressAllowed(source, destination, port, protocol) : true;
+    const egress =
+      source.kind === 'pod' ? this.egressAllowed(source, destination, port, protocol) : true;
     const ingress =
       destination.kind === 'pod' ? this.ingressAllowed(source, destination, port, protocol) : true;
     return egress && ingress;

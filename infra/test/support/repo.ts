@@ -106,16 +106,19 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function asRecord(value: unknown, what: string): Record<string, unknown> {
-  if (!isRecord(value)) throw new Error(`${what}: expected an object, got ${JSON.stringify(value)}`);
+  if (!isRecord(value))
+    throw new Error(`${what}: expected an object, got ${JSON.stringify(value)}`);
   return value;
 }
 
 export function asArray(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) throw new Error(`${what}: expected a list, got ${JSON.stringify(value)}`);
+  if (!Array.isArray(value))
+    throw new Error(`${what}: expected a list, got ${JSON.stringify(value)}`);
   return value;
 }
 
 export function asString(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new Error(`${what}: expected a string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw new Error(`${what}: expected a string, got ${JSON.stringify(value)}`);
   return value;
 }
