@@ -342,6 +342,14 @@ describe('network policies', () => {
     ports: { dns: 53 },
     ip: '10.20.2.1',
   };
+  // A pod added later without a policy of its own: default-deny must cover it.
+  const newcomer: Pod = {
+    kind: 'pod',
+    namespace: 'frequency',
+    labels: { 'app.kubernetes.io/name': 'debug' },
+    ports: { http: 8080 },
+    ip: '10.20.0.99',
+  };
   const loadBalancer: Endpoint = { kind: 'external', ip: '35.191.4.20' };
   const internet: Endpoint = { kind: 'external', ip: '8.8.8.8' };
   const redis: Endpoint = { kind: 'external', ip: privateServices };
@@ -383,6 +391,22 @@ describe('network policies', () => {
       policies.allows(strangerPod, p['waiting-room'], 3001),
       false,
     );
+    check(
+      'load balancer -> a pod without its own policy',
+      policies.allows(loadBalancer, newcomer, 8080),
+      false,
+    );
+    check(
+      'checkout -> a pod without its own policy',
+      policies.allows(p.checkout, newcomer, 8080),
+      false,
+    );
+    check(
+      'a pod without its own policy -> internet',
+      policies.allows(newcomer, internet, 443),
+      false,
+    );
+    check('a pod without its own policy -> Redis', policies.allows(newcomer, redis, 6379), false);
 
     for (const app of APPS) {
       check(
