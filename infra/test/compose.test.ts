@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generateSecrets } from '../scripts/generate-secrets.js';
 import {
@@ -46,11 +46,23 @@ function volumeSpec(v: unknown): string {
   return `${String(volume['source'])}:${String(volume['target'])}`;
 }
 
-let services: Record<string, Record<string, unknown>>;
-let secrets: Record<string, string>;
+const secrets = composeEnv();
+let rendered: Record<string, Record<string, unknown>> | undefined;
+
+// Rendered on first use rather than in beforeAll: without docker-compose every test
+// then fails with the install hint, instead of being reported as skipped.
+function services(): Record<string, Record<string, unknown>> {
+  rendered ??= Object.fromEntries(
+    Object.entries(asRecord(config([], secrets)['services'], 'services')).map(([k, v]) => [
+      k,
+      asRecord(v, k),
+    ]),
+  );
+  return rendered;
+}
 
 function service(name: string): Record<string, unknown> {
-  const s = services[name];
+  const s = services()[name];
   if (s === undefined) throw new Error(`no service ${name}`);
   return s;
 }
@@ -74,17 +86,9 @@ function dependsOn(name: string): Record<string, string> {
   );
 }
 
-beforeAll(() => {
-  secrets = composeEnv();
-  const rendered = config([], secrets);
-  services = Object.fromEntries(
-    Object.entries(asRecord(rendered['services'], 'services')).map(([k, v]) => [k, asRecord(v, k)]),
-  );
-});
-
 describe('docker-compose.yml', () => {
   it('runs the whole stack by default and Prometheus + Grafana only under the observability profile', () => {
-    const byProfile = Object.entries(services).map(([name, s]) => [name, s['profiles'] ?? null]);
+    const byProfile = Object.entries(services()).map(([name, s]) => [name, s['profiles'] ?? null]);
     expect(Object.fromEntries(byProfile)).toEqual({
       redis: null,
       postgres: null,
