@@ -86,6 +86,8 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
       version: '1.0.0',
     },
   });
+  // Every body here is JSON; without this, text/plain would reach validation and answer 422, not 415.
+  app.removeContentTypeParser('text/plain');
   app.decorate('waitingRoom', { admission, cache, recorder, queue, instanceId: env.INSTANCE_ID });
 
   await app.register(eventRoutes, { queue, prequeueWindowMs });
