@@ -128,6 +128,11 @@ await app.close();
 await bare.close();
 
 // Memory: a second event, filled through the join script in pipelined batches.
+if (fans <= 0) {
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+  redis.disconnect();
+  process.exit(0);
+}
 const memoryEvent = 'bench-memory';
 await createEvent(
   redis,
