@@ -180,3 +180,12 @@ export const test = base.extend<FileFixtures>({
 
 export { describe, expect, vi, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
 export { freePort, spawnService, type ServiceProcess } from './process.js';
+export {
+  createSigningKey,
+  createTestAdmissionIssuer,
+  type MintedAdmission,
+  type MintOptions,
+  type TestAdmissionIssuer,
+  type TestSigningKey,
+} from './admission.js';
+export { seedTestEvent, type SeedEventOptions } from './events.js';
