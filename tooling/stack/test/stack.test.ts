@@ -43,7 +43,7 @@ describe('the local stack command', () => {
       await admin.query(`drop database if exists "${database}" with (force)`);
       await admin.end();
     }
-  });
+  }, 180_000);
 
   test('names the package to install when a service is down and its binary is missing', async () => {
     const stack = spawnService(entry, {
@@ -53,5 +53,5 @@ describe('the local stack command', () => {
     const { code } = await stack.exited;
     expect(code).toBe(1);
     expect(stack.output()).toContain('redis-server not found: install the Debian package redis-server');
-  });
+  }, 60_000);
 });
