@@ -9,7 +9,8 @@ const transientSqlStates = /^(08|40|53|57P0|55P03)/;
 const transientNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 
 /**
- * The Postgres store. Rows go in through `unnest` of one array per column: one statement per table
+ * The Postgres store. Rows go in through `unnest` of one array per column (each bound as ONE array
+ * parameter with `sql.param`: drizzle's template spreads a bare JS array into a list of parameters): one statement per table
  * per batch whatever its size, with the SQL text constant (prepared once by Postgres), instead of
  * drizzle's `values()` builder that renders one placeholder per cell and is ~5x slower here.
  */
@@ -49,8 +50,8 @@ export class PostgresStore implements OrderStore {
       const inserted = await tx.execute<{ id: string }>(sql`
         insert into ${orders} (id, event_id, admission_id, entry_id, quantity, buyer_name, buyer_email, status, reserved_at)
         select id, event_id, admission_id, entry_id, quantity, buyer_name, buyer_email, 'confirmed', reserved_at
-        from unnest(${o.id}::text[], ${o.eventId}::text[], ${o.admissionId}::text[], ${o.entryId}::text[],
-                    ${o.quantity}::smallint[], ${o.buyerName}::text[], ${o.buyerEmail}::text[], ${o.reservedAt}::timestamptz[])
+        from unnest(${sql.param(o.id)}::text[], ${sql.param(o.eventId)}::text[], ${sql.param(o.admissionId)}::text[], ${sql.param(o.entryId)}::text[],
+                    ${sql.param(o.quantity)}::smallint[], ${sql.param(o.buyerName)}::text[], ${sql.param(o.buyerEmail)}::text[], ${sql.param(o.reservedAt)}::timestamptz[])
           as u(id, event_id, admission_id, entry_id, quantity, buyer_name, buyer_email, reserved_at)
         on conflict do nothing
         returning id`);
@@ -69,7 +70,7 @@ export class PostgresStore implements OrderStore {
       if (t.id.length > 0) {
         const result = await tx.execute(sql`
           insert into ${tickets} (id, order_id, event_id, ordinal, code)
-          select * from unnest(${t.id}::text[], ${t.orderId}::text[], ${t.eventId}::text[], ${t.ordinal}::smallint[], ${t.code}::text[])
+          select * from unnest(${sql.param(t.id)}::text[], ${sql.param(t.orderId)}::text[], ${sql.param(t.eventId)}::text[], ${sql.param(t.ordinal)}::smallint[], ${sql.param(t.code)}::text[])
           on conflict do nothing`);
         ticketsInserted = result.rowCount ?? 0;
       }

@@ -54,7 +54,7 @@ interface OrderMutation {
   buyer_name: string;
   buyer_email: string;
   status: 'confirmed';
-  reserved_at: ReturnType<typeof Spanner.timestamp>;
+  reserved_at: string;
   persisted_at: typeof Spanner.COMMIT_TIMESTAMP;
 }
 
@@ -64,6 +64,18 @@ interface TicketMutation {
   id: string;
   event_id: string;
   code: string;
+}
+
+/**
+ * An RFC 3339 timestamp with any offset as the UTC "Z" string Spanner's mutations take, keeping every
+ * fractional digit (Postgres keeps microseconds; JS Date would cut them to milliseconds).
+ */
+export function toSpannerTimestamp(iso: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.exec(iso);
+  if (!match) throw new Error(`not an RFC 3339 timestamp: ${iso}`);
+  const [, seconds = '', fraction = '', offset = 'Z'] = match;
+  const utc = new Date(`${seconds}${offset.toUpperCase()}`).toISOString().slice(0, 19);
+  return `${utc}${fraction}Z`;
 }
 
 /** One column of rows read with `json: true`, as strings (the keys this store reads are STRING). */
@@ -158,7 +170,7 @@ export class SpannerStore implements OrderStore {
             buyer_name: intent.buyer.name,
             buyer_email: intent.buyer.email,
             status: 'confirmed',
-            reserved_at: Spanner.timestamp(intent.reservedAt),
+            reserved_at: toSpannerTimestamp(intent.reservedAt),
             persisted_at: Spanner.COMMIT_TIMESTAMP,
           }),
         );
