@@ -21,6 +21,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`spanner:apply failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `spanner:apply failed: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

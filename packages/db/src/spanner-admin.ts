@@ -24,7 +24,9 @@ export interface SpannerLocation {
  * `false` here for emulator clients unless the operator set it, so every process that talks to the
  * emulator (worker, tests, benchmark) gets regular pooled sessions. Real Spanner keeps multiplexed ones.
  */
-export function createSpannerClient(location: Pick<SpannerLocation, 'projectId' | 'emulatorHost'>): Spanner {
+export function createSpannerClient(
+  location: Pick<SpannerLocation, 'projectId' | 'emulatorHost'>,
+): Spanner {
   if (location.emulatorHost) {
     process.env.GOOGLE_CLOUD_SPANNER_MULTIPLEXED_SESSIONS ??= 'false';
     const index = location.emulatorHost.lastIndexOf(':');
@@ -77,7 +79,9 @@ export async function applySpannerSchema(
     const [instanceExists] = await instance.exists();
     if (!instanceExists) {
       if (!location.emulatorHost) {
-        throw new Error(`Spanner instance ${location.instance} does not exist in project ${location.projectId}`);
+        throw new Error(
+          `Spanner instance ${location.instance} does not exist in project ${location.projectId}`,
+        );
       }
       try {
         const [, operation] = await spanner.createInstance(location.instance, {
@@ -95,7 +99,9 @@ export async function applySpannerSchema(
     const [databaseExists] = await database.exists();
     if (!databaseExists) {
       try {
-        const [, operation] = await instance.createDatabase(location.database, { schema: [...statements] });
+        const [, operation] = await instance.createDatabase(location.database, {
+          schema: [...statements],
+        });
         await operation.promise();
         result.createdDatabase = true;
         result.applied = [...statements];
@@ -106,7 +112,11 @@ export async function applySpannerSchema(
     }
     const [current] = await database.getSchema();
     const existing = new Set(
-      current.flatMap((statement) => /^CREATE (?:UNIQUE )?(?:NULL_FILTERED )?(?:TABLE|INDEX) (\w+)/i.exec(statement)?.[1] ?? []),
+      current.flatMap(
+        (statement) =>
+          /^CREATE (?:UNIQUE )?(?:NULL_FILTERED )?(?:TABLE|INDEX) (\w+)/i.exec(statement)?.[1] ??
+          [],
+      ),
     );
     const missing = statements.filter((statement) => !existing.has(createdObjectName(statement)));
     if (missing.length > 0) {
@@ -116,7 +126,7 @@ export async function applySpannerSchema(
     }
     return result;
   } finally {
-    spanner.close();
+    await spanner.close();
   }
 }
 
@@ -129,6 +139,6 @@ export async function dropSpannerDatabase(location: SpannerLocation): Promise<vo
     const [exists] = await database.exists();
     if (exists) await database.delete();
   } finally {
-    spanner.close();
+    await spanner.close();
   }
 }

@@ -100,7 +100,13 @@ export function parseSpannerDdl(statements: readonly string[]): SpannerSchema {
     const table = createTable.exec(statement);
     if (table) {
       const [, name = '', body = '', key = '', rest = ''] = table;
-      const parsed: SpannerTable = { name, columns: [], primaryKey: keyColumns(key), checks: [], foreignKeys: [] };
+      const parsed: SpannerTable = {
+        name,
+        columns: [],
+        primaryKey: keyColumns(key),
+        checks: [],
+        foreignKeys: [],
+      };
       for (const part of splitTopLevel(body)) {
         const check = checkConstraint.exec(part);
         if (check) {
@@ -128,10 +134,12 @@ export function parseSpannerDdl(statements: readonly string[]): SpannerSchema {
       }
       if (rest.trim().length > 0) {
         const inParent = interleave.exec(rest.trim());
-        if (!inParent) throw new Error(`cannot read table options "${rest.trim()}" of table ${name}`);
+        if (!inParent)
+          throw new Error(`cannot read table options "${rest.trim()}" of table ${name}`);
         parsed.interleaveIn = {
           parent: inParent[1] ?? '',
-          onDelete: (inParent[2]?.toUpperCase() ?? 'NO ACTION') === 'CASCADE' ? 'CASCADE' : 'NO ACTION',
+          onDelete:
+            (inParent[2]?.toUpperCase() ?? 'NO ACTION') === 'CASCADE' ? 'CASCADE' : 'NO ACTION',
         };
       }
       tables.push(parsed);

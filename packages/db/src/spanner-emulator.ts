@@ -64,7 +64,9 @@ export interface StartedSpannerEmulator {
  * is not used: it is a wrapper whose children outlive it, so its PID is not the one to stop.
  * The emulator keeps everything in memory; stopping it forgets every instance and database.
  */
-export async function startSpannerEmulator(options: SpannerEmulatorOptions = {}): Promise<StartedSpannerEmulator> {
+export async function startSpannerEmulator(
+  options: SpannerEmulatorOptions = {},
+): Promise<StartedSpannerEmulator> {
   const host = options.host ?? '127.0.0.1';
   const grpcPort = options.grpcPort ?? 9010;
   const binDir = options.binDir ?? process.env.SPANNER_EMULATOR_DIR ?? defaultSpannerEmulatorDir;
@@ -107,7 +109,9 @@ export async function startSpannerEmulator(options: SpannerEmulatorOptions = {})
   }
   const exitedEarly = new Promise<never>((_, reject) => {
     child.once('exit', (status) => {
-      reject(new Error(`the Spanner emulator exited with status ${String(status)} before answering`));
+      reject(
+        new Error(`the Spanner emulator exited with status ${String(status)} before answering`),
+      );
     });
   });
   // Handled by the race below; after startup an exit is what stop() waits for, not an error.
@@ -117,7 +121,10 @@ export async function startSpannerEmulator(options: SpannerEmulatorOptions = {})
   child.unref();
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+    else
+      child.once('exit', () => {
+        resolve();
+      });
   });
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -137,7 +144,10 @@ export async function startSpannerEmulator(options: SpannerEmulatorOptions = {})
     clearTimeout(timer);
   };
   try {
-    await Promise.race([waitForPort(host, grpcPort, options.startTimeoutMs ?? 30_000), exitedEarly]);
+    await Promise.race([
+      waitForPort(host, grpcPort, options.startTimeoutMs ?? 30_000),
+      exitedEarly,
+    ]);
   } catch (err) {
     await stop();
     throw err;

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { PurchaseIntent } from '@frequency/contracts';
 import { Spanner, type Database, type Transaction } from '@google-cloud/spanner';
 import type { NewEventRow } from './schema.js';
@@ -122,13 +123,15 @@ export class SpannerStore implements OrderStore {
       .database(location.database, { max: options.maxSessions ?? 100 });
     // Session pool errors (a failed session refill) are emitted on the Database; unhandled they would
     // end the process. The next call fails with the cause and the worker retries or goes unready.
-    database.on('error', () => undefined);
+    // Database is an EventEmitter whose typings come from an untyped base class.
+    (database as unknown as EventEmitter).on('error', () => undefined);
     return new SpannerStore(spanner, database, options);
   }
 
   async persist(batch: readonly PurchaseIntent[]): Promise<PersistResult> {
     const intents = uniqueByOrderId(batch);
-    if (intents.length === 0) return { ordersInserted: 0, ticketsInserted: 0, duplicates: batch.length };
+    if (intents.length === 0)
+      return { ordersInserted: 0, ticketsInserted: 0, duplicates: batch.length };
     for (let attempt = 1; ; attempt += 1) {
       try {
         const written = await this.persistOnce(intents, attempt > 1);
@@ -150,7 +153,9 @@ export class SpannerStore implements OrderStore {
         json: true,
       });
       const stored = stringColumn(storedRows, 'id');
-      const takenAdmissions = checkAdmissions ? await this.admissionsTaken(tx, intents) : new Set<string>();
+      const takenAdmissions = checkAdmissions
+        ? await this.admissionsTaken(tx, intents)
+        : new Set<string>();
       // One order per admission, within the batch too: the first order of an admission wins.
       const fresh: PurchaseIntent[] = [];
       for (const intent of intents) {
@@ -160,20 +165,18 @@ export class SpannerStore implements OrderStore {
       }
       const ticketRows: TicketMutation[] = [];
       if (fresh.length > 0) {
-        const orderRows = fresh.map(
-          (intent): OrderMutation => ({
-            id: intent.orderId,
-            event_id: intent.eventId,
-            admission_id: intent.admissionId,
-            entry_id: intent.entryId,
-            quantity: intent.quantity,
-            buyer_name: intent.buyer.name,
-            buyer_email: intent.buyer.email,
-            status: 'confirmed',
-            reserved_at: toSpannerTimestamp(intent.reservedAt),
-            persisted_at: Spanner.COMMIT_TIMESTAMP,
-          }),
-        );
+        const orderRows = fresh.map((intent): OrderMutation => ({
+          id: intent.orderId,
+          event_id: intent.eventId,
+          admission_id: intent.admissionId,
+          entry_id: intent.entryId,
+          quantity: intent.quantity,
+          buyer_name: intent.buyer.name,
+          buyer_email: intent.buyer.email,
+          status: 'confirmed',
+          reserved_at: toSpannerTimestamp(intent.reservedAt),
+          persisted_at: Spanner.COMMIT_TIMESTAMP,
+        }));
         for (const intent of fresh) {
           intent.tickets.forEach((ticket, ordinal) => {
             ticketRows.push({
@@ -194,7 +197,10 @@ export class SpannerStore implements OrderStore {
     });
   }
 
-  private async admissionsTaken(tx: Transaction, intents: readonly PurchaseIntent[]): Promise<Set<string>> {
+  private async admissionsTaken(
+    tx: Transaction,
+    intents: readonly PurchaseIntent[],
+  ): Promise<Set<string>> {
     const [rows] = await tx.read('orders', {
       index: 'orders_admission_id_unique',
       keys: intents.map((intent) => intent.admissionId),
@@ -247,7 +253,8 @@ export class SpannerStore implements OrderStore {
     const message = err instanceof Error ? err.message : '';
     // A session the backend dropped, or a stream reset by a proxy: a new attempt gets a new one.
     if (status === code.NOT_FOUND) return /Session not found/i.test(message);
-    if (status === code.INTERNAL) return /RST_STREAM|Received unexpected EOS|Connection closed/i.test(message);
+    if (status === code.INTERNAL)
+      return /RST_STREAM|Received unexpected EOS|Connection closed/i.test(message);
     return false;
   }
 
@@ -267,6 +274,6 @@ export class SpannerStore implements OrderStore {
 
   async close(): Promise<void> {
     await this.database.close();
-    this.spanner.close();
+    await this.spanner.close();
   }
 }

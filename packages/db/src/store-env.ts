@@ -6,12 +6,16 @@ import type { OrderStore } from './store.js';
 
 // Resource id rules of Cloud Spanner, checked at start instead of at the first RPC.
 const projectId = z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'not a GCP project id');
-const instanceId = z.string().regex(/^[a-z][-a-z0-9]{0,62}[a-z0-9]$/, 'not a Spanner instance id (2-64 chars, a-z 0-9 -)');
+const instanceId = z
+  .string()
+  .regex(/^[a-z][-a-z0-9]{0,62}[a-z0-9]$/, 'not a Spanner instance id (2-64 chars, a-z 0-9 -)');
 const databaseId = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,28}[a-z0-9]$/, 'not a Spanner database id (2-30 chars, a-z 0-9 _ -)');
 
-export const postgresStoreEnv = z.object({ STORE: z.literal('postgres') }).extend(postgresEnv.shape);
+export const postgresStoreEnv = z
+  .object({ STORE: z.literal('postgres') })
+  .extend(postgresEnv.shape);
 
 export const spannerStoreEnv = z.object({
   STORE: z.literal('spanner'),
@@ -31,7 +35,9 @@ export const spannerStoreEnv = z.object({
  */
 export const storeEnv = z.preprocess(
   (input) =>
-    typeof input === 'object' && input !== null && !('STORE' in input) ? { ...input, STORE: 'postgres' } : input,
+    typeof input === 'object' && input !== null && !('STORE' in input)
+      ? { ...input, STORE: 'postgres' }
+      : input,
   z.discriminatedUnion('STORE', [postgresStoreEnv, spannerStoreEnv]),
 );
 export type StoreEnv = z.infer<typeof storeEnv>;

@@ -3,7 +3,12 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { ensureDatabase, runMigrations } from '../src/migrate.js';
 import { PostgresStore } from '../src/postgres-store.js';
-import { applySpannerSchema, createSpannerClient, dropSpannerDatabase, type SpannerLocation } from '../src/spanner-admin.js';
+import {
+  applySpannerSchema,
+  createSpannerClient,
+  dropSpannerDatabase,
+  type SpannerLocation,
+} from '../src/spanner-admin.js';
 import { SpannerStore } from '../src/spanner-store.js';
 import type { FreshStore, StoredEvent, StoredTicket } from './store-contract.js';
 
@@ -12,7 +17,8 @@ export function uniqueDatabaseName(): string {
   return `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 }
 
-const postgresServer = () => process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const postgresServer = () =>
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A fresh database built from the committed migrations; drop() removes it. */
 export async function freshPostgresStore(): Promise<FreshStore<PostgresStore>> {
@@ -62,12 +68,16 @@ export function testSpannerLocation(database: string): SpannerLocation {
 }
 
 /** A fresh emulator database with spanner/schema.sql applied; drop() deletes it. */
-export async function freshSpannerStore(): Promise<FreshStore<SpannerStore> & { location: SpannerLocation }> {
+export async function freshSpannerStore(): Promise<
+  FreshStore<SpannerStore> & { location: SpannerLocation }
+> {
   const location = testSpannerLocation(uniqueDatabaseName());
   await applySpannerSchema(location);
   const store = SpannerStore.open(location, { maxSessions: 10 });
   const spanner = createSpannerClient(location);
-  const database = spanner.instance(location.instance).database(location.database, { min: 1, max: 4 });
+  const database = spanner
+    .instance(location.instance)
+    .database(location.database, { min: 1, max: 4 });
   return {
     store,
     location,
@@ -90,7 +100,7 @@ export async function freshSpannerStore(): Promise<FreshStore<SpannerStore> & { 
     drop: async () => {
       await store.close().catch(() => undefined);
       await database.close().catch(() => undefined);
-      spanner.close();
+      await spanner.close();
       await dropSpannerDatabase(location);
     },
   };

@@ -19,7 +19,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   const host = hostPort.slice(0, index);
   const grpcPort = Number(hostPort.slice(index + 1));
   project.provide('spannerEmulatorHost', hostPort);
-  if (await portAnswers(host, grpcPort)) return async () => undefined;
+  if (await portAnswers(host, grpcPort)) return () => Promise.resolve();
   const emulator = await startSpannerEmulator({ host, grpcPort });
   return () => emulator.stop();
 }

@@ -37,7 +37,10 @@ const describeIndex = (unique: boolean, columns: readonly string[]) =>
   `${unique ? 'UNIQUE ' : ''}INDEX (${columns.join(', ')})`;
 
 /** What the Spanner DDL must say for one drizzle table, deliberate mappings applied. */
-function expectedFromDrizzle(table: PgTable, mappings: Record<string, KeyMapping>): { name: string; model: TableModel; problems: string[] } {
+function expectedFromDrizzle(
+  table: PgTable,
+  mappings: Record<string, KeyMapping>,
+): { name: string; model: TableModel; problems: string[] } {
   const config = getTableConfig(table);
   const problems: string[] = [];
   const model: TableModel = {
@@ -50,19 +53,40 @@ function expectedFromDrizzle(table: PgTable, mappings: Record<string, KeyMapping
   for (const column of config.columns) {
     const sqlType = column.getSQLType();
     const type = spannerTypeOf[sqlType];
-    if (!type) problems.push(`${config.name}.${column.name}: no Spanner mapping for Postgres type ${sqlType}`);
+    if (!type)
+      problems.push(
+        `${config.name}.${column.name}: no Spanner mapping for Postgres type ${sqlType}`,
+      );
     // A Postgres now() default is a Spanner commit-timestamp column the store fills.
-    const commitTimestamp = column.hasDefault && column.defaultFn === undefined && sqlType.startsWith('timestamp');
-    model.columns.set(column.name, { type: type ?? `?${sqlType}`, notNull: column.notNull, commitTimestamp });
+    const commitTimestamp =
+      column.hasDefault && column.defaultFn === undefined && sqlType.startsWith('timestamp');
+    model.columns.set(column.name, {
+      type: type ?? `?${sqlType}`,
+      notNull: column.notNull,
+      commitTimestamp,
+    });
     if (column.primary) model.primaryKey.push(column.name);
-    if (column.isUnique) model.indexes.set(column.uniqueName ?? `${config.name}_${column.name}_unique`, describeIndex(true, [column.name]));
+    if (column.isUnique)
+      model.indexes.set(
+        column.uniqueName ?? `${config.name}_${column.name}_unique`,
+        describeIndex(true, [column.name]),
+      );
   }
-  for (const primaryKey of config.primaryKeys) model.primaryKey = primaryKey.columns.map((c) => c.name);
+  for (const primaryKey of config.primaryKeys)
+    model.primaryKey = primaryKey.columns.map((c) => c.name);
   for (const unique of config.uniqueConstraints) {
-    model.indexes.set(unique.getName(), describeIndex(true, unique.columns.map((c) => c.name)));
+    model.indexes.set(
+      unique.getName() ?? '?unnamed',
+      describeIndex(
+        true,
+        unique.columns.map((c) => c.name),
+      ),
+    );
   }
   for (const index of config.indexes) {
-    const columns = index.config.columns.map((c) => ('name' in c ? c.name : '?expression'));
+    const columns = index.config.columns.map((c) =>
+      'name' in c && typeof c.name === 'string' ? c.name : '?expression',
+    );
     model.indexes.set(index.config.name ?? '?unnamed', describeIndex(index.config.unique, columns));
   }
   for (const foreignKey of config.foreignKeys) {
@@ -77,7 +101,9 @@ function expectedFromDrizzle(table: PgTable, mappings: Record<string, KeyMapping
     const unique = model.indexes.get(mapping.fromUnique);
     const columns = unique && /^UNIQUE INDEX \((.*)\)$/.exec(unique)?.[1];
     if (!columns) {
-      problems.push(`${config.name}: the deliberate key mapping names ${mapping.fromUnique}, which is not a unique constraint of the Drizzle schema`);
+      problems.push(
+        `${config.name}: the deliberate key mapping names ${mapping.fromUnique}, which is not a unique constraint of the Drizzle schema`,
+      );
     } else {
       model.indexes.delete(mapping.fromUnique);
       model.indexes.set(mapping.primaryKeyBecomes, describeIndex(true, model.primaryKey));
@@ -92,7 +118,10 @@ function modelFromSpanner(schema: SpannerSchema): Map<string, TableModel> {
   for (const table of schema.tables) {
     tables.set(table.name, {
       columns: new Map(
-        table.columns.map((c) => [c.name, { type: c.type, notNull: c.notNull, commitTimestamp: c.allowCommitTimestamp }]),
+        table.columns.map((c) => [
+          c.name,
+          { type: c.type, notNull: c.notNull, commitTimestamp: c.allowCommitTimestamp },
+        ]),
       ),
       primaryKey: table.primaryKey,
       indexes: new Map(),
@@ -112,11 +141,17 @@ function modelFromSpanner(schema: SpannerSchema): Map<string, TableModel> {
   return tables;
 }
 
-function compareMaps(what: string, expected: Map<string, string>, actual: Map<string, string>, out: string[]): void {
+function compareMaps(
+  what: string,
+  expected: Map<string, string>,
+  actual: Map<string, string>,
+  out: string[],
+): void {
   for (const [name, shape] of expected) {
     const found = actual.get(name);
     if (found === undefined) out.push(`${what} ${name} ${shape}: missing in the Spanner DDL`);
-    else if (found !== shape) out.push(`${what} ${name}: ${shape} in Drizzle, ${found} in the Spanner DDL`);
+    else if (found !== shape)
+      out.push(`${what} ${name}: ${shape} in Drizzle, ${found} in the Spanner DDL`);
   }
   for (const [name, shape] of actual) {
     if (!expected.has(name)) out.push(`${what} ${name} ${shape}: in the Spanner DDL only`);
@@ -151,19 +186,28 @@ export function schemaDrift(
         out.push(`${name}.${column}: missing in the Spanner DDL`);
         continue;
       }
-      if (found.type !== shape.type) out.push(`${name}.${column}: type ${shape.type} expected, ${found.type} in the Spanner DDL`);
+      if (found.type !== shape.type)
+        out.push(
+          `${name}.${column}: type ${shape.type} expected, ${found.type} in the Spanner DDL`,
+        );
       if (found.notNull !== shape.notNull) {
-        out.push(`${name}.${column}: ${shape.notNull ? 'NOT NULL' : 'nullable'} in Drizzle, ${found.notNull ? 'NOT NULL' : 'nullable'} in the Spanner DDL`);
+        out.push(
+          `${name}.${column}: ${shape.notNull ? 'NOT NULL' : 'nullable'} in Drizzle, ${found.notNull ? 'NOT NULL' : 'nullable'} in the Spanner DDL`,
+        );
       }
       if (found.commitTimestamp !== shape.commitTimestamp) {
-        out.push(`${name}.${column}: allow_commit_timestamp must be ${String(shape.commitTimestamp)} (Drizzle default now(): ${String(shape.commitTimestamp)})`);
+        out.push(
+          `${name}.${column}: allow_commit_timestamp must be ${String(shape.commitTimestamp)} (Drizzle default now(): ${String(shape.commitTimestamp)})`,
+        );
       }
     }
     for (const column of actual.columns.keys()) {
       if (!expected.columns.has(column)) out.push(`${name}.${column}: in the Spanner DDL only`);
     }
     if (expected.primaryKey.join(', ') !== actual.primaryKey.join(', ')) {
-      out.push(`${name}: primary key (${expected.primaryKey.join(', ')}) expected, (${actual.primaryKey.join(', ')}) in the Spanner DDL`);
+      out.push(
+        `${name}: primary key (${expected.primaryKey.join(', ')}) expected, (${actual.primaryKey.join(', ')}) in the Spanner DDL`,
+      );
     }
     compareMaps(`${name} index`, expected.indexes, actual.indexes, out);
     compareMaps(`${name} foreign key`, expected.foreignKeys, actual.foreignKeys, out);

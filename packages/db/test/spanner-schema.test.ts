@@ -9,7 +9,8 @@ const committedDdl = loadSpannerDdl();
 /** The committed DDL with one text substitution, to show the check sees that kind of drift. */
 function driftedBy(find: string, replace: string): string[] {
   const statements = committedDdl.map((statement) => statement.replace(find, replace));
-  if (statements.join(';') === committedDdl.join(';')) throw new Error(`"${find}" is not in schema.sql`);
+  if (statements.join(';') === committedDdl.join(';'))
+    throw new Error(`"${find}" is not in schema.sql`);
   return schemaDrift(drizzleTables, parseSpannerDdl(statements));
 }
 
@@ -45,7 +46,9 @@ describe('Spanner DDL against the Drizzle schema', () => {
     });
 
     test('a unique index that is no longer unique', () => {
-      expect(driftedBy('CREATE UNIQUE INDEX tickets_code_unique', 'CREATE INDEX tickets_code_unique')).toEqual([
+      expect(
+        driftedBy('CREATE UNIQUE INDEX tickets_code_unique', 'CREATE INDEX tickets_code_unique'),
+      ).toEqual([
         'tickets index tickets_code_unique: UNIQUE INDEX (code) in Drizzle, INDEX (code) in the Spanner DDL',
       ]);
     });
@@ -57,15 +60,25 @@ describe('Spanner DDL against the Drizzle schema', () => {
     });
 
     test('a now() default that is not a commit-timestamp column', () => {
-      expect(driftedBy('persisted_at TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true)', 'persisted_at TIMESTAMP NOT NULL')).toEqual([
+      expect(
+        driftedBy(
+          'persisted_at TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true)',
+          'persisted_at TIMESTAMP NOT NULL',
+        ),
+      ).toEqual([
         'orders.persisted_at: allow_commit_timestamp must be true (Drizzle default now(): true)',
       ]);
     });
 
     test('a missing foreign key and a missing check', () => {
       expect(
-        driftedBy(' CONSTRAINT tickets_order_id_orders_id_fk FOREIGN KEY (order_id) REFERENCES orders (id),', ''),
-      ).toEqual(['tickets foreign key tickets_order_id_orders_id_fk (order_id) REFERENCES orders (id): missing in the Spanner DDL']);
+        driftedBy(
+          ' CONSTRAINT tickets_order_id_orders_id_fk FOREIGN KEY (order_id) REFERENCES orders (id),',
+          '',
+        ),
+      ).toEqual([
+        'tickets foreign key tickets_order_id_orders_id_fk (order_id) REFERENCES orders (id): missing in the Spanner DDL',
+      ]);
       expect(driftedBy(' CONSTRAINT orders_quantity_positive CHECK (quantity > 0),', '')).toEqual([
         'orders check orders_quantity_positive CHECK: missing in the Spanner DDL',
       ]);
@@ -73,8 +86,8 @@ describe('Spanner DDL against the Drizzle schema', () => {
   });
 
   test('refuses a statement it cannot read rather than skipping it', () => {
-    expect(() => parseSpannerDdl([...committedDdl, 'ALTER TABLE orders ADD COLUMN note STRING(MAX)'])).toThrow(
-      /unsupported DDL statement/,
-    );
+    expect(() =>
+      parseSpannerDdl([...committedDdl, 'ALTER TABLE orders ADD COLUMN note STRING(MAX)']),
+    ).toThrow(/unsupported DDL statement/);
   });
 });

@@ -36,7 +36,7 @@ describe('SpannerStore specifics', () => {
       expect(row?.persistedAt.getTime()).toBeGreaterThanOrEqual(before - 1_000);
     } finally {
       await database.close();
-      spanner.close();
+      await spanner.close();
     }
   });
 
@@ -47,7 +47,9 @@ describe('SpannerStore specifics', () => {
     expect(store.isTransientError(grpcError(14))).toBe(true); // UNAVAILABLE
     expect(store.isTransientError(grpcError(4))).toBe(true); // DEADLINE_EXCEEDED
     expect(store.isTransientError(grpcError(8))).toBe(true); // RESOURCE_EXHAUSTED
-    expect(store.isTransientError(grpcError(5, 'Session not found: projects/p/sessions/s'))).toBe(true);
+    expect(store.isTransientError(grpcError(5, 'Session not found: projects/p/sessions/s'))).toBe(
+      true,
+    );
     expect(store.isTransientError(grpcError(5, 'Database not found'))).toBe(false);
     expect(store.isTransientError(grpcError(6))).toBe(false); // ALREADY_EXISTS that survived the retry
     expect(store.isTransientError(grpcError(11))).toBe(false); // OUT_OF_RANGE: a check constraint
@@ -74,9 +76,14 @@ describe('SpannerStore specifics', () => {
   });
 
   test('fails ping within its bound when nothing answers', async () => {
-    const store = SpannerStore.open({ ...testSpannerLocation('nowhere'), emulatorHost: '127.0.0.1:1' }, { pingTimeoutMs: 300 });
+    const store = SpannerStore.open(
+      { ...testSpannerLocation('nowhere'), emulatorHost: '127.0.0.1:1' },
+      { pingTimeoutMs: 300 },
+    );
     try {
-      await expect(store.ping()).rejects.toThrow(/did not answer within 300 ms|UNAVAILABLE|ECONNREFUSED/);
+      await expect(store.ping()).rejects.toThrow(
+        /did not answer within 300 ms|UNAVAILABLE|ECONNREFUSED/,
+      );
     } finally {
       await store.close();
     }
