@@ -144,8 +144,10 @@ export async function startSpannerEmulator(
     clearTimeout(timer);
   };
   try {
+    const timeoutMs = options.startTimeoutMs ?? 30_000;
+    const ports = [grpcPort, ...(options.restPort === undefined ? [] : [options.restPort])];
     await Promise.race([
-      waitForPort(host, grpcPort, options.startTimeoutMs ?? 30_000),
+      Promise.all(ports.map((port) => waitForPort(host, port, timeoutMs))),
       exitedEarly,
     ]);
   } catch (err) {

@@ -22,7 +22,9 @@ describe('storeEnv', () => {
   });
 
   test('reads the Spanner location only when STORE=spanner, with defaults for local use', () => {
-    expect(parseEnv(storeEnv, { STORE: 'spanner', SPANNER_EMULATOR_HOST: '127.0.0.1:9010' })).toEqual({
+    expect(
+      parseEnv(storeEnv, { STORE: 'spanner', SPANNER_EMULATOR_HOST: '127.0.0.1:9010' }),
+    ).toEqual({
       STORE: 'spanner',
       SPANNER_PROJECT_ID: 'frequency-local',
       SPANNER_INSTANCE: 'frequency',
@@ -60,8 +62,12 @@ describe('storeEnv', () => {
 
 describe('openStore', () => {
   test('opens the store STORE names, without connecting', async () => {
-    const postgres = openStore(parseEnv(storeEnv, { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }));
-    const spanner = openStore(parseEnv(storeEnv, { STORE: 'spanner', SPANNER_EMULATOR_HOST: '127.0.0.1:1' }));
+    const postgres = openStore(
+      parseEnv(storeEnv, { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }),
+    );
+    const spanner = openStore(
+      parseEnv(storeEnv, { STORE: 'spanner', SPANNER_EMULATOR_HOST: '127.0.0.1:1' }),
+    );
     expect([postgres.kind, spanner.kind]).toEqual(['postgres', 'spanner']);
     await Promise.all([postgres.close(), spanner.close()]);
   });
