@@ -47,7 +47,8 @@ export async function pingRedis(redis: Redis, url: string): Promise<void> {
     const cause = lastErrors.get(redis)?.message ?? `connection ${redis.status}`;
     throw new Error(`Redis at ${redactUrl(url)} is unreachable: ${cause}`);
   }
-  const pong = await redis.ping();
+  // Typed as string: ioredis types PING as 'PONG', but a proxy or a wrong server may answer otherwise.
+  const pong: string = await redis.ping();
   if (pong !== 'PONG') throw new Error(`Redis at ${redactUrl(url)} answered ${pong}`);
 }
 
