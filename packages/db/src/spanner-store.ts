@@ -3,7 +3,7 @@ import type { PurchaseIntent } from '@frequency/contracts';
 import { Spanner, type Database, type Transaction } from '@google-cloud/spanner';
 import type { NewEventRow } from './schema.js';
 import { createSpannerClient, grpcCode, type SpannerLocation } from './spanner-admin.js';
-import { uniqueByOrderId, type OrderStore, type PersistResult } from './store.js';
+import { uniqueByOrderId, type EventAudit, type OrderStore, type PersistResult } from './store.js';
 
 /** gRPC status codes (google.rpc.Code) this store acts on. */
 const code = {
@@ -244,6 +244,31 @@ export class SpannerStore implements OrderStore {
     const first: unknown = rows[0];
     if (typeof first === 'object' && first !== null && 'n' in first) return Number(first.n);
     return 0;
+  }
+
+  async auditEvent(eventId: string): Promise<EventAudit> {
+    // Scans the event's rows (through the event indexes, back-joining for quantity and code): for the
+    // reconcile command and end-to-end checks, never the hot path. A strong read, no locks.
+    const [rows] = await this.database.run({
+      sql: `SELECT
+              (SELECT COUNT(*) FROM orders@{FORCE_INDEX=orders_event_id_idx} WHERE event_id = @eventId) AS orders,
+              (SELECT IFNULL(SUM(quantity), 0) FROM orders@{FORCE_INDEX=orders_event_id_idx} WHERE event_id = @eventId) AS ticketsOrdered,
+              (SELECT COUNT(*) FROM tickets@{FORCE_INDEX=tickets_event_id_idx} WHERE event_id = @eventId) AS tickets,
+              (SELECT COUNT(DISTINCT code) FROM tickets@{FORCE_INDEX=tickets_event_id_idx} WHERE event_id = @eventId) AS distinctCodes`,
+      params: { eventId },
+      json: true,
+    });
+    const row: unknown = rows[0];
+    const figure = (name: keyof EventAudit): number =>
+      typeof row === 'object' && row !== null && name in row
+        ? Number((row as Record<string, unknown>)[name] ?? 0)
+        : 0;
+    return {
+      orders: figure('orders'),
+      ticketsOrdered: figure('ticketsOrdered'),
+      tickets: figure('tickets'),
+      distinctCodes: figure('distinctCodes'),
+    };
   }
 
   isTransientError(err: unknown): boolean {

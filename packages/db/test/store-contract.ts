@@ -153,7 +153,8 @@ export function describeStoreContract(
     test('skips a second order for an admission that already has one, in the same or a later batch', async () => {
       const eventId = freshEventId();
       const original = makeIntent(eventId, 2);
-      const sameBatch = makeIntent(eventId, 3, { admissionId: original.admissionId });
+      // Same quantity: which of two orders of one admission in one batch wins is the store's choice.
+      const sameBatch = makeIntent(eventId, 2, { admissionId: original.admissionId });
 
       const first = await store.persist([original, sameBatch]);
       const later = await store.persist([
@@ -163,7 +164,7 @@ export function describeStoreContract(
 
       expect(first).toEqual({ ordersInserted: 1, ticketsInserted: 2, duplicates: 1 });
       expect(later).toEqual({ ordersInserted: 1, ticketsInserted: 1, duplicates: 1 });
-      expect(await store.ticketsPersisted(eventId)).toBe(3);
+      expect(await store.auditEvent(eventId)).toMatchObject({ orders: 2, tickets: 3 });
     });
 
     test('stores every order exactly once when concurrent batches overlap, retrying only transient errors', async () => {
@@ -196,6 +197,26 @@ export function describeStoreContract(
       expect(await store.ticketsPersisted(a)).toBe(8);
       expect(await store.ticketsPersisted(b)).toBe(2);
       expect(await store.ticketsPersisted(freshEventId())).toBe(0);
+    });
+
+    test('audits an event: orders, tickets ordered, ticket rows and distinct codes', async () => {
+      const eventId = freshEventId();
+      const batch = [makeIntent(eventId, 3), makeIntent(eventId, 1), makeIntent(eventId, 4)];
+      await store.persist(batch);
+      await store.persist(batch.slice(1));
+
+      expect(await store.auditEvent(eventId)).toEqual({
+        orders: 3,
+        ticketsOrdered: 8,
+        tickets: 8,
+        distinctCodes: 8,
+      });
+      expect(await store.auditEvent(freshEventId())).toEqual({
+        orders: 0,
+        ticketsOrdered: 0,
+        tickets: 0,
+        distinctCodes: 0,
+      });
     });
 
     test('reports an empty batch as nothing written', async () => {
