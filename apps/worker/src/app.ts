@@ -12,7 +12,8 @@ export interface BuildOptions {
 
 /**
  * The worker's HTTP face: only /healthz, /readyz and /metrics. Ready when Redis, Pub/Sub (the
- * subscription's topic) and Postgres answer; the clients are the consumer's own.
+ * subscription's topic) and the order store (Postgres or Spanner, named by its kind) answer; the
+ * clients are the consumer's own.
  */
 export async function buildApp({ env, logger, services }: BuildOptions): Promise<HttpApp> {
   const { redis, pubsub, store, metrics } = services;
@@ -23,7 +24,7 @@ export async function buildApp({ env, logger, services }: BuildOptions): Promise
       redis: () => pingRedis(redis, env.REDIS_URL),
       pubsub: () =>
         checkTopic(pubsub, env.PUBSUB_TOPIC, { emulatorHost: env.PUBSUB_EMULATOR_HOST }),
-      postgres: () => store.ping(),
+      [store.kind]: () => store.ping(),
     },
   });
 }

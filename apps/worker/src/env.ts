@@ -1,15 +1,14 @@
-import { httpEnv, postgresEnv, pubsubEnv, redisEnv } from '@frequency/config';
+import { httpEnv, pubsubEnv, redisEnv } from '@frequency/config';
+import { storeEnv } from '@frequency/db';
 import { z } from 'zod';
 
 const positive = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
 
-export const envSchema = httpEnv(3003)
+const workerEnv = httpEnv(3003)
   .extend(redisEnv.shape)
   .extend(pubsubEnv.shape)
-  .extend(postgresEnv.shape)
   .extend({
-    STORE: z.enum(['postgres']).default('postgres'),
     /** Flow control: messages held (received, not yet acked) at most; bounds memory and lag. */
     WORKER_MAX_MESSAGES: positive(1_000, 100_000),
     /** A batch is written when it holds this many messages, or after WORKER_BATCH_WAIT_MS. */
@@ -22,4 +21,10 @@ export const envSchema = httpEnv(3003)
     /** How often the reconciliation gauges are refreshed. */
     RECONCILE_INTERVAL_MS: positive(15_000, 3_600_000),
   });
+
+/**
+ * STORE (postgres | spanner) picks the database; only the chosen store's variables are read
+ * (DATABASE_URL… for Postgres, SPANNER_… for Spanner).
+ */
+export const envSchema = workerEnv.and(storeEnv);
 export type Env = z.infer<typeof envSchema>;

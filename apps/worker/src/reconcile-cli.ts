@@ -1,6 +1,6 @@
-import { parseEnv, postgresEnv, redisEnv } from '@frequency/config';
+import { parseEnv, redisEnv } from '@frequency/config';
 import { createRedisClient } from '@frequency/config/redis';
-import { PostgresStore } from '@frequency/db';
+import { openStore, storeEnv } from '@frequency/db';
 import { reconcile } from './reconcile/reconcile.js';
 
 /**
@@ -9,13 +9,13 @@ import { reconcile } from './reconcile/reconcile.js';
  * 1 if Redis and the database disagree with nothing pending (a lost order), 0 otherwise.
  */
 async function main(): Promise<number> {
-  const env = parseEnv(redisEnv.extend(postgresEnv.shape));
+  const env = parseEnv(redisEnv.and(storeEnv));
   const redis = createRedisClient({
     url: env.REDIS_URL,
     keyPrefix: env.REDIS_KEY_PREFIX,
     name: 'reconcile',
   });
-  const store = PostgresStore.open(env.DATABASE_URL, 2);
+  const store = openStore(env);
   try {
     const rows = await reconcile(redis, store);
     const table = rows.map((row) => ({

@@ -1,6 +1,6 @@
 import { createPubSub } from '@frequency/config/pubsub';
 import { createRedisClient } from '@frequency/config/redis';
-import { PostgresStore, type OrderStore } from '@frequency/db';
+import { openStore, type OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Redis } from 'ioredis';
@@ -34,7 +34,7 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     projectId: env.PUBSUB_PROJECT_ID,
     emulatorHost: env.PUBSUB_EMULATOR_HOST,
   });
-  const store: OrderStore = PostgresStore.open(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
+  const store: OrderStore = openStore(env);
   const consumer = new IntentConsumer({
     pubsub,
     names: {

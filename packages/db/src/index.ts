@@ -3,3 +3,7 @@ export * from './store.js';
 export * from './client.js';
 export * from './postgres-store.js';
 export * from './migrate.js';
+export * from './spanner-store.js';
+export * from './spanner-admin.js';
+export * from './spanner-ddl.js';
+export * from './store-env.js';
