@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config';
 import { vitestConfig } from '@frequency/testing/vitest';
 
-export default defineConfig(vitestConfig({ integration: true }));
+export default defineConfig(vitestConfig({ integration: false }));

@@ -48,6 +48,18 @@ export const observabilityPlugin = fp<ObservabilityOptions>(
       next();
     });
 
+    // While draining, every response tells the client to close its keep-alive connection, so the
+    // server can finish closing as soon as the in-flight requests are answered.
+    let draining = false;
+    app.addHook('preClose', (next) => {
+      draining = true;
+      next();
+    });
+    app.addHook('onSend', (_request, reply, payload, next) => {
+      if (draining) void reply.header('connection', 'close');
+      next(null, payload);
+    });
+
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       const body = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(body);

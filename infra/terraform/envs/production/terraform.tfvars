@@ -1,0 +1,9 @@
+project_id                 = "frequency-production"
+domains                    = ["tickets.example.com", "queue.tickets.example.com", "checkout.tickets.example.com"]
+github_repository          = "frequency-festival/waiting-room"
+master_authorized_networks = ["203.0.113.0/24"]
+gke_machine_type           = "c3-standard-8"
+gke_min_nodes_per_zone     = 3
+gke_max_nodes_per_zone     = 10
+cloudsql_tier              = "db-custom-8-30720"
+redis_memory_size_gb       = 35

@@ -1,0 +1,7 @@
+# State in a versioned GCS bucket created once by hand (docs/deploy.md, step 1).
+terraform {
+  backend "gcs" {
+    bucket = "frequency-staging-tfstate"
+    prefix = "envs/staging"
+  }
+}

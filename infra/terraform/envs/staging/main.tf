@@ -1,0 +1,83 @@
+# One environment = one GCP project. envs/staging and envs/production share this
+# file word for word (a test checks it); they differ in terraform.tfvars and backend.tf.
+
+module "project" {
+  source     = "../../modules/project"
+  project_id = var.project_id
+}
+
+module "network" {
+  source     = "../../modules/network"
+  project_id = var.project_id
+  region     = var.region
+  depends_on = [module.project]
+}
+
+module "gke" {
+  source                     = "../../modules/gke"
+  project_id                 = var.project_id
+  region                     = var.region
+  network_name               = module.network.network_name
+  subnetwork_name            = module.network.subnetwork_name
+  master_authorized_networks = var.master_authorized_networks
+  machine_type               = var.gke_machine_type
+  min_nodes_per_zone         = var.gke_min_nodes_per_zone
+  max_nodes_per_zone         = var.gke_max_nodes_per_zone
+}
+
+module "cloudsql" {
+  source     = "../../modules/cloudsql"
+  project_id = var.project_id
+  region     = var.region
+  network_id = module.network.network_id
+  tier       = var.cloudsql_tier
+  # The instance takes its private IP from the peered range, which must exist first.
+  depends_on = [module.network]
+}
+
+module "redis" {
+  source         = "../../modules/redis"
+  project_id     = var.project_id
+  region         = var.region
+  network_id     = module.network.network_id
+  memory_size_gb = var.redis_memory_size_gb
+  depends_on     = [module.network]
+}
+
+module "pubsub" {
+  source     = "../../modules/pubsub"
+  project_id = var.project_id
+  depends_on = [module.project]
+}
+
+module "artifact_registry" {
+  source         = "../../modules/artifact-registry"
+  project_id     = var.project_id
+  region         = var.region
+  reader_members = var.artifact_registry_readers
+  depends_on     = [module.project]
+}
+
+module "secrets" {
+  source     = "../../modules/secrets"
+  project_id = var.project_id
+  depends_on = [module.project]
+}
+
+module "workload_identity" {
+  source            = "../../modules/workload-identity"
+  project_id        = var.project_id
+  topic             = module.pubsub.topic
+  subscription      = module.pubsub.subscription
+  dead_letter_topic = module.pubsub.dead_letter_topic
+  github_repository = var.github_repository
+  # The workload pool exists once the cluster does.
+  depends_on = [module.gke]
+}
+
+module "edge" {
+  source     = "../../modules/edge"
+  project_id = var.project_id
+  domains    = var.domains
+  depends_on = [module.project]
+}

@@ -1,0 +1,10 @@
+project_id                 = "frequency-staging"
+domains                    = ["staging.tickets.example.com", "queue.staging.tickets.example.com", "checkout.staging.tickets.example.com"]
+github_repository          = "frequency-festival/waiting-room"
+master_authorized_networks = ["203.0.113.0/24"]
+gke_machine_type           = "c3-standard-4"
+gke_min_nodes_per_zone     = 1
+gke_max_nodes_per_zone     = 3
+cloudsql_tier              = "db-custom-2-7680"
+redis_memory_size_gb       = 5
+artifact_registry_readers  = ["serviceAccount:deployer@frequency-production.iam.gserviceaccount.com"]

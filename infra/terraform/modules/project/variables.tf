@@ -1,0 +1,4 @@
+variable "project_id" {
+  type        = string
+  description = "GCP project that hosts one environment."
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // kubectl, terraform and docker-compose are real processes; each call takes about a second.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});

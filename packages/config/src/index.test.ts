@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, httpEnv, parseEnv, postgresEnv, pubsubEnv, redisEnv } from './index.js';
+
+const schema = httpEnv(3001)
+  .extend(redisEnv.shape)
+  .extend(postgresEnv.shape)
+  .extend(pubsubEnv.shape)
+  .extend({ OPS_TOKEN: z.string().min(16) });
+
+describe('parseEnv', () => {
+  it('applies defaults and coerces numbers', () => {
+    const env = parseEnv(schema, { OPS_TOKEN: 'x'.repeat(16), PORT: '4000' });
+    expect(env.PORT).toBe(4000);
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379/0');
+    expect(env.PUBSUB_TOPIC).toBe('purchase-intents');
+  });
+
+  it('names every bad or missing variable in one message', () => {
+    let caught: unknown;
+    try {
+      parseEnv(schema, {
+        PORT: 'eighty',
+        REDIS_URL: 'http://wrong',
+        DATABASE_URL: 'mysql://nope',
+        PUBSUB_EMULATOR_HOST: 'no-port',
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const error = caught as ConfigError;
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'OPS_TOKEN',
+      'PORT',
+      'PUBSUB_EMULATOR_HOST',
+      'REDIS_URL',
+    ]);
+    expect(error.message).toContain('5 variables to fix');
+    expect(error.message).toMatch(/OPS_TOKEN: is required/);
+    expect(error.message).toMatch(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(() => parseEnv(schema, { OPS_TOKEN: '' })).toThrow(/OPS_TOKEN: is required/);
+  });
+});

@@ -1,0 +1,39 @@
+import { newId, newTicketCode, type PurchaseIntent } from '@frequency/contracts';
+import { describe, expect, it } from 'vitest';
+import { PostgresStore } from './postgres-store.js';
+import { uniqueByOrderId } from './store.js';
+
+const intent = (orderId = newId('order')): PurchaseIntent => ({
+  v: 1,
+  orderId,
+  eventId: 'e1',
+  admissionId: newId('admission'),
+  entryId: newId('queueEntry'),
+  quantity: 1,
+  buyer: { name: 'A', email: 'a@example.at' },
+  tickets: [{ id: newId('ticket'), code: newTicketCode() }],
+  reservedAt: new Date().toISOString(),
+});
+
+describe('uniqueByOrderId', () => {
+  it('keeps the first occurrence of each order, in order', () => {
+    const a = intent();
+    const b = intent();
+    const again = { ...a, buyer: { name: 'changed', email: 'x@example.at' } };
+    expect(uniqueByOrderId([a, b, again])).toEqual([a, b]);
+  });
+});
+
+describe('PostgresStore.isTransientError', () => {
+  const store = PostgresStore.open('postgres://postgres@127.0.0.1:1/none', 1);
+  it.each([
+    ['08006', true],
+    ['40001', true],
+    ['57P01', true],
+    ['ECONNREFUSED', true],
+    ['23505', false],
+    ['22P02', false],
+  ])('code %s is transient: %s', (code, transient) => {
+    expect(store.isTransientError(Object.assign(new Error('x'), { code }))).toBe(transient);
+  });
+});

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+
+/** Local service processes for tests and the local stack; free of vitest, usable from any script. */
+export const defaultEmulatorBin =
+  '/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator';
+
+export function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => {
+      done(false);
+    });
+    socket.once('connect', () => {
+      done(true);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+  });
+}
+
+export async function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await portAnswers(host, port)) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`nothing answered on ${host}:${port} within ${timeoutMs} ms`);
+}
+
+export interface StartedEmulator {
+  hostPort: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the real Pub/Sub emulator (the Java server directly, so its PID is the one we stop). */
+export async function startPubSubEmulator(
+  host: string,
+  port: number,
+  bin = process.env.PUBSUB_EMULATOR_BIN ?? defaultEmulatorBin,
+): Promise<StartedEmulator> {
+  const child = spawn(bin, [`--host=${host}`, `--port=${port}`], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  const spawnError = new Promise<never>((_, reject) => {
+    child.once('error', (err) => {
+      reject(
+        new Error(
+          `cannot start the Pub/Sub emulator (${bin}): ${err.message}. It ships with the Google Cloud CLI ` +
+            '(Debian package google-cloud-cli-pubsub-emulator); set PUBSUB_EMULATOR_BIN to its path.',
+        ),
+      );
+    });
+  });
+  await Promise.race([waitForPort(host, port, 30_000), spawnError]);
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        resolve();
+      });
+    });
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined && child.exitCode === null) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    }, 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { hostPort: `${host}:${port}`, child, stop };
+}
+

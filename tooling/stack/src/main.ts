@@ -1,0 +1,235 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEnv, ConfigError } from '@frequency/config';
+import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
+import type { CreateEventBody } from '@frequency/contracts';
+import { ensureDatabase, PostgresStore, runMigrations } from '@frequency/db';
+import { z } from 'zod';
+import { generateSecrets } from './keys.js';
+import { prefixLines } from './logs.js';
+import { ensurePostgres, ensurePubSubEmulator, ensureRedis, MissingBinaryError, type Started } from './services.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+const stackEnv = z.object({
+  STACK_DIR: z.string().default(join(root, '.stack')),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379/0'),
+  REDIS_KEY_PREFIX: z.string().default('fq:'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/frequency'),
+  PUBSUB_EMULATOR_HOST: z.string().default('127.0.0.1:8085'),
+  PUBSUB_PROJECT_ID: z.string().default('frequency-local'),
+  PUBSUB_TOPIC: z.string().default('purchase-intents'),
+  PUBSUB_SUBSCRIPTION: z.string().default('purchase-intents-worker'),
+  PUBSUB_DEAD_LETTER_TOPIC: z.string().default('purchase-intents-dead-letter'),
+  WEB_PORT: z.coerce.number().int().default(3000),
+  WAITING_ROOM_PORT: z.coerce.number().int().default(3001),
+  CHECKOUT_PORT: z.coerce.number().int().default(3002),
+  WORKER_PORT: z.coerce.number().int().default(3003),
+  OPENS_IN_SECONDS: z.coerce.number().int().min(0).default(120),
+  TICKETS_TOTAL: z.coerce.number().int().min(1).default(1_000_000),
+  ADMISSION_RATE_PER_SECOND: z.coerce.number().min(0).default(500),
+  MAX_ACTIVE_CHECKOUTS: z.coerce.number().int().min(1).default(5_000),
+  OPS_TOKEN: z.string().min(16).optional(),
+  LOG_LEVEL: z.string().default('info'),
+  /** Exit 0 once everything is ready and seeded (used by the stack's own test). */
+  STACK_SMOKE: z.enum(['0', '1']).default('0'),
+});
+
+const say = (line: string) => process.stdout.write(`\u001b[34mstack       \u001b[0m│ ${line}\n`);
+
+async function main(): Promise<number> {
+  const env = parseEnv(stackEnv);
+  const started: Started[] = [];
+  const children: { name: string; child: ChildProcess }[] = [];
+  let stopping = false;
+
+  const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping what this command started…');
+    await Promise.all(
+      children.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) {
+              resolve();
+              return;
+            }
+            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    for (const service of started.reverse()) {
+      await service.stop();
+      say(`stopped ${service.name}`);
+    }
+  };
+
+  try {
+    const redis = await ensureRedis(env.REDIS_URL, join(env.STACK_DIR, 'redis'));
+    if (redis) started.push(redis);
+    say(redis ? `started Redis at ${env.REDIS_URL}` : `using the Redis at ${env.REDIS_URL}`);
+    const postgres = await ensurePostgres(env.DATABASE_URL, join(env.STACK_DIR, 'postgres'));
+    if (postgres) started.push(postgres);
+    say(postgres ? 'started Postgres' : `using the Postgres at ${new URL(env.DATABASE_URL).host}`);
+    const emulator = await ensurePubSubEmulator(env.PUBSUB_EMULATOR_HOST);
+    if (emulator) started.push(emulator);
+    say(`${emulator ? 'started' : 'using'} the Pub/Sub emulator at ${env.PUBSUB_EMULATOR_HOST}`);
+
+    const pubsub = createPubSub({ projectId: env.PUBSUB_PROJECT_ID, emulatorHost: env.PUBSUB_EMULATOR_HOST });
+    await ensureTopology(pubsub, {
+      topic: env.PUBSUB_TOPIC,
+      subscription: env.PUBSUB_SUBSCRIPTION,
+      deadLetterTopic: env.PUBSUB_DEAD_LETTER_TOPIC,
+    });
+    await pubsub.close();
+    say(`topics ${env.PUBSUB_TOPIC}, ${env.PUBSUB_DEAD_LETTER_TOPIC} and subscription ${env.PUBSUB_SUBSCRIPTION} ready`);
+
+    await ensureDatabase(env.DATABASE_URL);
+    await runMigrations(env.DATABASE_URL);
+    say('database migrated');
+
+    const secrets = await generateSecrets();
+    const opsToken = env.OPS_TOKEN ?? secrets.OPS_TOKEN;
+    const shared = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      LOG_LEVEL: env.LOG_LEVEL,
+      METADATA_SERVER_DETECTION: 'none',
+      REDIS_URL: env.REDIS_URL,
+      REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
+      DATABASE_URL: env.DATABASE_URL,
+      PUBSUB_EMULATOR_HOST: env.PUBSUB_EMULATOR_HOST,
+      PUBSUB_PROJECT_ID: env.PUBSUB_PROJECT_ID,
+      PUBSUB_TOPIC: env.PUBSUB_TOPIC,
+      PUBSUB_SUBSCRIPTION: env.PUBSUB_SUBSCRIPTION,
+      PUBSUB_DEAD_LETTER_TOPIC: env.PUBSUB_DEAD_LETTER_TOPIC,
+      WAITING_ROOM_URL: `http://127.0.0.1:${env.WAITING_ROOM_PORT}`,
+      CHECKOUT_URL: `http://127.0.0.1:${env.CHECKOUT_PORT}`,
+      WORKER_URL: `http://127.0.0.1:${env.WORKER_PORT}`,
+      OPS_TOKEN: opsToken,
+    };
+    const apps = [
+      { name: 'waiting-room', port: env.WAITING_ROOM_PORT, extra: { ...secrets, OPS_TOKEN: opsToken } },
+      { name: 'checkout', port: env.CHECKOUT_PORT, extra: {} },
+      { name: 'worker', port: env.WORKER_PORT, extra: {} },
+    ];
+    for (const app of apps) {
+      const entry = join(root, 'apps', app.name, 'dist', 'server.js');
+      if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`pnpm build\` first`);
+      const child = spawn(process.execPath, [entry], {
+        cwd: join(root, 'apps', app.name),
+        env: { ...shared, ...app.extra, PORT: String(app.port), HOST: '127.0.0.1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      prefixLines(app.name, child.stdout, (l) => process.stdout.write(`${l}\n`));
+      prefixLines(app.name, child.stderr, (l) => process.stdout.write(`${l}\n`));
+      children.push({ name: app.name, child });
+    }
+    const web = join(root, 'apps', 'web');
+    const webReady = existsSync(join(web, '.next', 'BUILD_ID'));
+    if (webReady) {
+      const nextBin = join(web, 'node_modules', 'next', 'dist', 'bin', 'next');
+      const child = spawn(process.execPath, [nextBin, 'start', '-p', String(env.WEB_PORT), '-H', '127.0.0.1'], {
+        cwd: web,
+        env: {
+          ...shared,
+          PORT: String(env.WEB_PORT),
+          NEXT_TELEMETRY_DISABLED: '1',
+          WAITING_ROOM_PUBLIC_URL: `http://127.0.0.1:${env.WAITING_ROOM_PORT}`,
+          CHECKOUT_PUBLIC_URL: `http://127.0.0.1:${env.CHECKOUT_PORT}`,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      prefixLines('web', child.stdout, (l) => process.stdout.write(`${l}\n`));
+      prefixLines('web', child.stderr, (l) => process.stdout.write(`${l}\n`));
+      children.push({ name: 'web', child });
+    }
+    for (const { name, child } of children) {
+      child.once('exit', (code, signal) => {
+        if (!stopping) {
+          say(`${name} exited (${signal ?? code ?? '?'}); stopping the stack`);
+          void stopAll().then(() => process.exit(1));
+        }
+      });
+    }
+
+    const readiness = [
+      ...apps.map((a) => ({ name: a.name, url: `http://127.0.0.1:${a.port}/readyz` })),
+      ...(webReady ? [{ name: 'web', url: `http://127.0.0.1:${env.WEB_PORT}/` }] : []),
+    ];
+    await Promise.all(readiness.map((r) => waitReady(r.name, r.url, 60_000)));
+    say('every service answers /readyz 200');
+
+    const opensAt = new Date(Date.now() + env.OPENS_IN_SECONDS * 1000);
+    const event: CreateEventBody = {
+      id: 'frequency-20xx',
+      name: 'Frequency Festival 20XX',
+      venue: 'St. Pölten, Austria',
+      ticketsTotal: env.TICKETS_TOTAL,
+      maxPerOrder: 4,
+      opensAt: opensAt.toISOString(),
+      admissionRatePerSecond: env.ADMISSION_RATE_PER_SECOND,
+      maxActiveCheckouts: env.MAX_ACTIVE_CHECKOUTS,
+    };
+    const seeded = await fetch(`http://127.0.0.1:${env.WAITING_ROOM_PORT}/v1/admin/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    });
+    if (seeded.status === 201) say(`seeded ${event.name}: ${event.ticketsTotal.toLocaleString('en')} tickets, opens ${event.opensAt}`);
+    else if (seeded.status === 409) say(`${event.id} already exists in this Redis: keeping its state (set REDIS_KEY_PREFIX for a fresh sale)`);
+    else throw new Error(`seeding the event failed: ${seeded.status} ${await seeded.text()}`);
+    const store = PostgresStore.open(env.DATABASE_URL, 1);
+    await store.upsertEvent({ ...event, opensAt });
+    await store.close();
+
+    say('');
+    say(`fans:         http://127.0.0.1:${env.WEB_PORT}/${webReady ? '' : '  (apps/web not built)'}`);
+    say(`ops console:  http://127.0.0.1:${env.WEB_PORT}/ops   OPS_TOKEN=${opsToken}`);
+    say(`waiting room: http://127.0.0.1:${env.WAITING_ROOM_PORT}/docs   checkout: http://127.0.0.1:${env.CHECKOUT_PORT}/docs`);
+    say(`worker:       http://127.0.0.1:${env.WORKER_PORT}/metrics`);
+    say('Ctrl-C stops everything this command started.');
+
+    if (env.STACK_SMOKE === '1') {
+      await stopAll();
+      return 0;
+    }
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await stopAll();
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof MissingBinaryError) say(err.message);
+    else say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll();
+    return 1;
+  }
+}
+
+async function waitReady(name: string, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+      if (response.status === 200) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${name} not ready after ${timeoutMs} ms: ${last}`);
+}
+
+process.exitCode = await main();

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, freePort, spawnService, test, testServices } from '@frequency/testing';
+import pg from 'pg';
+
+const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+describe('the local stack command', () => {
+  test('brings up every app ready, seeds the event, and stops what it started', async ({ redis, pubsub }) => {
+    const database = `stack_${randomBytes(4).toString('hex')}`;
+    const dbUrl = new URL(testServices.postgresUrl());
+    dbUrl.pathname = `/${database}`;
+    const ports = { WAITING_ROOM_PORT: await freePort(), CHECKOUT_PORT: await freePort(), WORKER_PORT: await freePort(), WEB_PORT: await freePort() };
+    const stack = spawnService(entry, {
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.keyPrefix,
+      DATABASE_URL: dbUrl.toString(),
+      PUBSUB_EMULATOR_HOST: pubsub.emulatorHost,
+      PUBSUB_TOPIC: `${pubsub.names.topic}-stack`,
+      PUBSUB_SUBSCRIPTION: `${pubsub.names.subscription}-stack`,
+      PUBSUB_DEAD_LETTER_TOPIC: `${pubsub.names.deadLetterTopic}-stack`,
+      STACK_SMOKE: '1',
+      OPENS_IN_SECONDS: '60',
+    });
+    try {
+      const { code } = await stack.exited;
+      const output = stack.output();
+      expect(output, output).toContain('every service answers /readyz 200');
+      expect(output).toMatch(/seeded Frequency Festival 20XX: 1,000,000 tickets/);
+      expect(output).toMatch(/OPS_TOKEN=ops_/);
+      expect(code).toBe(0);
+      // It reused the running Redis, Postgres and emulator, so it stopped none of them.
+      expect(output).not.toMatch(/stopped (redis|postgres|pubsub-emulator)/);
+      expect(await redis.client.get('ev:{frequency-20xx}:stock')).toBe('1000000');
+      for (const port of Object.values(ports)) {
+        await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+      }
+    } finally {
+      stack.kill('SIGKILL');
+      const admin = new pg.Client({ connectionString: testServices.postgresUrl() });
+      await admin.connect();
+      await admin.query(`drop database if exists "${database}" with (force)`);
+      await admin.end();
+    }
+  });
+
+  test('names the package to install when a service is down and its binary is missing', async () => {
+    const stack = spawnService(entry, {
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}/0`,
+      PATH: '/nonexistent',
+    });
+    const { code } = await stack.exited;
+    expect(code).toBe(1);
+    expect(stack.output()).toContain('redis-server not found: install the Debian package redis-server');
+  });
+});
