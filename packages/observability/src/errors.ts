@@ -37,7 +37,10 @@ export const errorHandlerPlugin = fp(
         return;
       }
       if (hasZodFastifySchemaValidationErrors(err)) {
-        const details = err.validation.map((v) => ({
+        // Annotated: the issue type comes from a dependency of the zod provider that this package
+        // cannot resolve by name.
+        const issues: readonly { instancePath: string; message?: string }[] = err.validation;
+        const details = issues.map((v) => ({
           path: `${err.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
           message: v.message ?? 'invalid',
         }));

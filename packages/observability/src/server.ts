@@ -11,7 +11,7 @@ export function baseServerOptions(
   logger: Logger,
 ): FastifyServerOptions & { loggerInstance: FastifyBaseLogger } {
   return {
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: logger,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     logController: new LogController({ disableRequestLogging: true }),
