@@ -52,7 +52,7 @@ describe('admission', () => {
     } finally {
       await app.close();
     }
-  }, 30_000);
+  }, 90_000);
 
   test('never has more live admissions than maxActiveCheckouts; an order frees a slot', async ({
     redis,

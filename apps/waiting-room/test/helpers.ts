@@ -131,7 +131,7 @@ export function randomIp(): string {
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 5_000,
+  timeoutMs = 10_000,
   everyMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
