@@ -158,13 +158,19 @@ export class OrderService {
 
   /** An order as its buyer sees it; only the admission that placed it may read it. */
   async get(admission: AdmissionTokenClaims, orderId: string): Promise<OrderView> {
-    const [status, quantity, admissionId, tickets] = await this.options.redis.hmget(
-      eventKeys(admission.evt).order(orderId),
-      'status',
-      'quantity',
-      'admissionId',
-      'tickets',
-    );
+    const [status, quantity, admissionId, tickets] = await this.options.redis
+      .hmget(
+        eventKeys(admission.evt).order(orderId),
+        'status',
+        'quantity',
+        'admissionId',
+        'tickets',
+      )
+      .catch(() => {
+        throw new AppError('UNAVAILABLE', 'orders cannot be read right now, try again', {
+          'retry-after': '1',
+        });
+      });
     // "Not yours" and "does not exist" answer the same, so order ids cannot be probed.
     if (admissionId !== admission.jti || status === null || quantity === null) {
       throw new AppError('NOT_FOUND', `no order ${orderId} for this admission`);
