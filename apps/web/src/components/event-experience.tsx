@@ -109,7 +109,9 @@ export function EventExperience({ eventId }: { eventId: string }) {
       });
     },
     api !== null,
-    `${eventId}:${inQueue ? 'queued' : 'idle'}`,
+    // A change of queue state (e.g. pre-queue -> waiting at opening) refreshes the event at once,
+    // so the revealed shuffle seed and the new phase show without waiting for the slow interval.
+    `${eventId}:${inQueue ? 'queued' : 'idle'}:${status?.state ?? ''}`,
   );
 
   const admitted = status?.state === 'admitted' && status.admission !== null;
@@ -324,7 +326,7 @@ export function EventExperience({ eventId }: { eventId: string }) {
               <dt className="text-sm font-semibold uppercase tracking-wide text-white/85">
                 {opensAt > Date.now() ? t.event.opensAt(formatDateTime(event.opensAt, lang)) : t.event.openedAt(formatDateTime(event.opensAt, lang))}
               </dt>
-              <dd className="mt-1 text-base">{t.event.inLine(formatNumber(event.waiting, lang))}</dd>
+              <dd className="mt-1 text-base">{t.event.inLine(event.waiting, formatNumber(event.waiting, lang))}</dd>
             </div>
           </dl>
         )}

@@ -24,7 +24,8 @@ const de = {
     opensIn: 'Verkaufsstart in',
     openedAt: (when: string) => `Verkauf seit ${when}`,
     opensAt: (when: string) => `Verkaufsstart: ${when}`,
-    inLine: (n: string) => `${n} Fans in der Warteschlange`,
+    inLine: (n: number, shown: string) =>
+      n === 1 ? '1 Fan in der Warteschlange' : `${shown} Fans in der Warteschlange`,
     phase: {
       scheduled: 'Bald verfügbar',
       prequeue: 'Vor-Warteschlange offen',
@@ -187,7 +188,7 @@ const en: Messages = {
     opensIn: 'Sale opens in',
     openedAt: (when: string) => `On sale since ${when}`,
     opensAt: (when: string) => `Sale opens: ${when}`,
-    inLine: (n: string) => `${n} fans in line`,
+    inLine: (n: number, shown: string) => (n === 1 ? '1 fan in line' : `${shown} fans in line`),
     phase: {
       scheduled: 'Coming soon',
       prequeue: 'Pre-queue open',

@@ -37,8 +37,9 @@ async function crowdJoins(eventId: string, count: number): Promise<void> {
 describe('a fan from the pre-queue to confirmed tickets', () => {
   test('joins before opening, is shuffled in, waits, keeps the place on reload, is admitted and buys two tickets', async () => {
     const eventId = uniqueEventId('journey');
+    // Opening is far off until the fan and the crowd are in the pre-queue; then ops move it close.
     // Admission stays at 0 until the test has seen the waiting state; then ops open the gate.
-    await createEvent({ id: eventId, opensAt: new Date(Date.now() + 10_000).toISOString(), ticketsTotal: 50 });
+    await createEvent({ id: eventId, opensAt: new Date(Date.now() + 3_600_000).toISOString(), ticketsTotal: 50 });
     const context = await newFan(browser);
     const page = await context.newPage();
     await page.goto(`${stack().webUrl}/events/${eventId}`);
@@ -57,6 +58,7 @@ describe('a fan from the pre-queue to confirmed tickets', () => {
     await crowdJoins(eventId, 24);
     await expectAccessible(page, 'the pre-queue');
     await screenshots(page, 'queue-prequeue');
+    await patchEvent(eventId, { opensAt: new Date(Date.now() + 2_000).toISOString() });
 
     // Opening: the pre-queue is shuffled and the fan gets a place in line.
     await page.getByRole('heading', { name: 'Du bist in der Warteschlange' }).waitFor({ timeout: 45_000 });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase, createTestPubSub, createTestRedis } from '@frequency/testing';
 import type { TestProject } from 'vitest/node';
+import { createE2eDatabase, createE2ePubSub, createE2eRedis } from './resources';
 import {
   binary,
   freePort,
@@ -46,7 +46,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const [redis, database, pubsub] = await Promise.all([createTestRedis(), createTestDatabase(), createTestPubSub()]);
+    const [redis, database, pubsub] = await Promise.all([createE2eRedis(), createE2eDatabase(), createE2ePubSub()]);
     cleanups.push(() => redis.cleanup(), () => database.drop(), () => pubsub.cleanup());
     const [wrPort, coPort, wkPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const opsToken = `ops-${randomBytes(16).toString('hex')}`;
