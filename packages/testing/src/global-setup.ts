@@ -67,7 +67,11 @@ export async function startPubSubEmulator(
   await Promise.race([waitForPort(host, port, 30_000), spawnError]);
   const stop = async () => {
     if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        resolve();
+      });
+    });
     try {
       process.kill(-child.pid, 'SIGTERM');
     } catch {
@@ -101,7 +105,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   const port = Number(hostPort.slice(index + 1));
   process.env.PUBSUB_EMULATOR_HOST = hostPort;
   project.provide('pubsubEmulatorHost', hostPort);
-  if (await portAnswers(host, port)) return async () => undefined;
+  if (await portAnswers(host, port)) return () => Promise.resolve();
   const emulator = await startPubSubEmulator(host, port);
   return () => emulator.stop();
 }

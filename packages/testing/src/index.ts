@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject, test as base } from 'vitest';
 
-export { portAnswers, startPubSubEmulator, waitForPort } from './global-setup.js';
+export { portAnswers, startPubSubEmulator, waitForPort, type StartedEmulator } from './global-setup.js';
 
 /** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */
 export const testServices = {
@@ -142,6 +142,7 @@ interface FileFixtures {
  */
 export const test = base.extend<FileFixtures>({
   database: [
+    // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from the pattern
     async ({}, use) => {
       const database = await createTestDatabase();
       await use(database);
@@ -150,6 +151,7 @@ export const test = base.extend<FileFixtures>({
     { scope: 'file' },
   ],
   redis: [
+    // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from the pattern
     async ({}, use) => {
       const redis = await createTestRedis();
       await use(redis);
@@ -158,6 +160,7 @@ export const test = base.extend<FileFixtures>({
     { scope: 'file' },
   ],
   pubsub: [
+    // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from the pattern
     async ({}, use) => {
       const pubsub = await createTestPubSub();
       await use(pubsub);
@@ -168,3 +171,12 @@ export const test = base.extend<FileFixtures>({
 });
 
 export { describe, expect, vi, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
+export {
+  createSigningKey,
+  createTestAdmissionIssuer,
+  type MintedAdmission,
+  type MintOptions,
+  type TestAdmissionIssuer,
+  type TestSigningKey,
+} from './admission.js';
+export { seedTestEvent, type SeedEventOptions } from './events.js';
