@@ -7,7 +7,12 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject, test as base } from 'vitest';
 
-export { portAnswers, startPubSubEmulator, waitForPort, type StartedEmulator } from './global-setup.js';
+export {
+  portAnswers,
+  startPubSubEmulator,
+  waitForPort,
+  type StartedEmulator,
+} from './global-setup.js';
 
 /** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */
 export const testServices = {
