@@ -28,14 +28,14 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             {messages.de.meta.skipToContent}
           </a>
           <header className="bg-brand-deep text-white">
-            <div className="mx-auto flex max-w-3xl items-center justify-between gap-4 px-4 py-3">
+            <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
               <Link href="/" className="focus-ring rounded text-lg font-black tracking-tight">
                 FREQUENCY <span className="font-semibold">20XX</span>
               </Link>
               <LanguageSwitch />
             </div>
           </header>
-          <main id="main" className="mx-auto max-w-3xl px-4 py-6 sm:py-10">
+          <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:py-10">
             {children}
           </main>
         </LanguageProvider>

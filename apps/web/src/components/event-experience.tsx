@@ -294,7 +294,7 @@ export function EventExperience({ eventId }: { eventId: string }) {
 
   const opensAt = event ? Date.parse(event.opensAt) : null;
   return (
-    <div className="space-y-6">
+    <div className="mx-auto max-w-3xl space-y-6">
       <section aria-labelledby={headingId} className="overflow-hidden rounded-2xl bg-ink text-white shadow-lg">
         <div className="bg-gradient-to-br from-brand to-brand-deep p-6 sm:p-8">
           <p className="text-sm font-semibold uppercase tracking-widest text-white">{t.site.tagline}</p>

@@ -43,7 +43,7 @@ export function Button({
     <button
       type="button"
       {...props}
-      className={`focus-ring inline-flex min-h-12 items-center justify-center rounded-xl px-5 py-3 text-base font-bold transition-colors disabled:cursor-not-allowed ${variants[variant]} ${props.className ?? ''}`}
+      className={`focus-ring inline-flex min-h-12 items-center justify-center whitespace-nowrap rounded-xl px-5 py-3 text-base font-bold transition-colors disabled:cursor-not-allowed ${variants[variant]} ${props.className ?? ''}`}
     >
       {children}
     </button>
