@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { vitestConfig } from '@frequency/testing/vitest';
 
-const base = vitestConfig({ integration: true, testTimeout: 90_000 });
+const base = vitestConfig({ integration: true, testTimeout: 180_000 });
 
 /**
  * Unit tests beside the code run alone; the browser tests under test/e2e get a global setup that

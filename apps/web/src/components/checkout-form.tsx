@@ -158,6 +158,7 @@ export function CheckoutForm(props: CheckoutFormProps) {
               value={name}
               onChange={(e) => {
                 setName(e.target.value);
+                setErrors((current) => ({ ...current, name: undefined }));
               }}
               aria-invalid={errors.name ? true : undefined}
               aria-describedby={errors.name ? `${ids}-name-error` : undefined}
@@ -182,6 +183,7 @@ export function CheckoutForm(props: CheckoutFormProps) {
               value={email}
               onChange={(e) => {
                 setEmail(e.target.value);
+                setErrors((current) => ({ ...current, email: undefined }));
               }}
               aria-invalid={errors.email ? true : undefined}
               aria-describedby={errors.email ? `${ids}-email-error` : undefined}
