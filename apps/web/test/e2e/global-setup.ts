@@ -46,7 +46,8 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const [redis, database, pubsub] = await Promise.all([createE2eRedis(), createE2eDatabase(), createE2ePubSub()]);
+    const redis = createE2eRedis();
+    const [database, pubsub] = await Promise.all([createE2eDatabase(), createE2ePubSub()]);
     cleanups.push(() => redis.cleanup(), () => database.drop(), () => pubsub.cleanup());
     const [wrPort, coPort, wkPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const opsToken = `ops-${randomBytes(16).toString('hex')}`;

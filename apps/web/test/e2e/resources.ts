@@ -38,7 +38,7 @@ export async function createE2eDatabase(): Promise<{ url: string; drop(): Promis
   };
 }
 
-export async function createE2eRedis(): Promise<{ url: string; keyPrefix: string; cleanup(): Promise<void> }> {
+export function createE2eRedis(): { url: string; keyPrefix: string; cleanup(): Promise<void> } {
   const url = serviceUrls.redis();
   const keyPrefix = `${unique('e2e')}:`;
   return {
