@@ -58,7 +58,11 @@ describe('a fan from the pre-queue to confirmed tickets', () => {
     await crowdJoins(eventId, 24);
     await expectAccessible(page, 'the pre-queue');
     await screenshots(page, 'queue-prequeue');
-    await patchEvent(eventId, { opensAt: new Date(Date.now() + 2_000).toISOString() });
+    await patchEvent(eventId, { opensAt: new Date(Date.now() + 3_000).toISOString() });
+    // The pre-queue polls at the server's pace, which was set for an opening an hour away; a reload
+    // (as a fan would do) asks at once and picks up the new pace.
+    await page.reload();
+    await page.getByRole('heading', { name: /^Du bist in der (Vor-)?Warteschlange$/ }).waitFor();
 
     // Opening: the pre-queue is shuffled and the fan gets a place in line.
     await page.getByRole('heading', { name: 'Du bist in der Warteschlange' }).waitFor({ timeout: 45_000 });
