@@ -326,7 +326,9 @@ export function EventExperience({ eventId }: { eventId: string }) {
               <dt className="text-sm font-semibold uppercase tracking-wide text-white/85">
                 {opensAt > Date.now() ? t.event.opensAt(formatDateTime(event.opensAt, lang)) : t.event.openedAt(formatDateTime(event.opensAt, lang))}
               </dt>
-              <dd className="mt-1 text-base">{t.event.inLine(event.waiting, formatNumber(event.waiting, lang))}</dd>
+              {event.waiting > 0 && (
+                <dd className="mt-1 text-base">{t.event.inLine(event.waiting, formatNumber(event.waiting, lang))}</dd>
+              )}
             </div>
           </dl>
         )}
