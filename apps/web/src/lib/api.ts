@@ -1,0 +1,117 @@
+import {
+  AvailabilitySchema,
+  ErrorBodySchema,
+  type ErrorCode,
+  EventViewSchema,
+  JoinResponseSchema,
+  OrderAcceptedSchema,
+  OrderViewSchema,
+  QueueStatusSchema,
+  AdminEventViewSchema,
+  EventConfigSchema,
+  type CreateOrderBody,
+  type PatchEventBody,
+} from '@frequency/contracts';
+import type { z } from 'zod';
+import { parseRetryAfter } from './poll';
+
+/** A failed call: the contract's error code when the API answered, NETWORK when it did not. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | 'NETWORK' | 'UNEXPECTED',
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+interface CallOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  token?: string | null;
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+async function call<S extends z.ZodType | null>(
+  url: string,
+  schema: S,
+  options: CallOptions = {},
+): Promise<S extends z.ZodType ? z.infer<S> : undefined> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      signal: options.signal ?? null,
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'network error');
+  }
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+  if (!response.ok) {
+    const parsed = ErrorBodySchema.safeParse(await response.json().catch(() => null));
+    if (parsed.success) {
+      throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, retryAfterMs);
+    }
+    throw new ApiError(response.status, 'UNEXPECTED', `HTTP ${response.status}`, retryAfterMs);
+  }
+  if (schema === null || response.status === 204) {
+    return undefined as S extends z.ZodType ? z.infer<S> : undefined;
+  }
+  const data = schema.safeParse(await response.json().catch(() => null));
+  if (!data.success) throw new ApiError(response.status, 'UNEXPECTED', 'unexpected answer');
+  return data.data as S extends z.ZodType ? z.infer<S> : undefined;
+}
+
+const path = (id: string) => encodeURIComponent(id);
+
+/** The contract's endpoints, one function each, typed by the schemas in @frequency/contracts. */
+export function createApi(base: { waitingRoomUrl: string; checkoutUrl: string }) {
+  const wr = base.waitingRoomUrl.replace(/\/$/, '');
+  const co = base.checkoutUrl.replace(/\/$/, '');
+  return {
+    getEvent: (eventId: string, signal?: AbortSignal) =>
+      call(`${wr}/v1/events/${path(eventId)}`, EventViewSchema, { signal }),
+    join: (eventId: string, queueToken: string | null) =>
+      call(`${wr}/v1/events/${path(eventId)}/queue`, JoinResponseSchema, {
+        method: 'POST',
+        token: queueToken,
+      }),
+    queueStatus: (eventId: string, queueToken: string, signal?: AbortSignal) =>
+      call(`${wr}/v1/events/${path(eventId)}/queue/me`, QueueStatusSchema, { token: queueToken, signal }),
+    leave: (eventId: string, queueToken: string) =>
+      call(`${wr}/v1/events/${path(eventId)}/queue/me`, null, { method: 'DELETE', token: queueToken }),
+    availability: (eventId: string, signal?: AbortSignal) =>
+      call(`${co}/v1/events/${path(eventId)}/availability`, AvailabilitySchema, { signal }),
+    placeOrder: (eventId: string, admissionToken: string, idempotencyKey: string, body: CreateOrderBody) =>
+      call(`${co}/v1/events/${path(eventId)}/orders`, OrderAcceptedSchema, {
+        method: 'POST',
+        token: admissionToken,
+        body,
+        headers: { 'idempotency-key': idempotencyKey },
+      }),
+    order: (orderId: string, admissionToken: string, signal?: AbortSignal) =>
+      call(`${co}/v1/orders/${path(orderId)}`, OrderViewSchema, { token: admissionToken, signal }),
+    adminEvent: (eventId: string, opsToken: string, signal?: AbortSignal) =>
+      call(`${wr}/v1/admin/events/${path(eventId)}`, AdminEventViewSchema, { token: opsToken, signal }),
+    patchEvent: (eventId: string, opsToken: string, body: PatchEventBody) =>
+      call(`${wr}/v1/admin/events/${path(eventId)}`, EventConfigSchema, {
+        method: 'PATCH',
+        token: opsToken,
+        body,
+      }),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { JoinResponseSchema, TicketCodeSchema } from '@frequency/contracts';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  adminEvent,
+  createEvent,
+  expectAccessible,
+  launchBrowser,
+  newFan,
+  patchEvent,
+  publicEvent,
+  screenshots,
+  stack,
+  uniqueEventId,
+} from './helpers';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser.close();
+});
+
+/** Other fans joining through the API, so the line has a crowd to be shuffled into. */
+async function crowdJoins(eventId: string, count: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      const response = await fetch(`${stack().waitingRoomUrl}/v1/events/${eventId}/queue`, { method: 'POST' });
+      expect(response.status).toBe(201);
+      JoinResponseSchema.parse(await response.json());
+    }),
+  );
+}
+
+describe('a fan from the pre-queue to confirmed tickets', () => {
+  test('joins before opening, is shuffled in, waits, keeps the place on reload, is admitted and buys two tickets', async () => {
+    const eventId = uniqueEventId('journey');
+    // Opening is far off until the fan and the crowd are in the pre-queue; then ops move it close.
+    // Admission stays at 0 until the test has seen the waiting state; then ops open the gate.
+    await createEvent({ id: eventId, opensAt: new Date(Date.now() + 3_600_000).toISOString(), ticketsTotal: 50 });
+    const context = await newFan(browser);
+    const page = await context.newPage();
+    await page.goto(`${stack().webUrl}/events/${eventId}`);
+
+    await page.getByTestId('countdown').waitFor();
+    await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Vor-Warteschlange offen');
+    await expect.poll(() => page.getByTestId('tickets-remaining').textContent()).toBe('50');
+    await expectAccessible(page, 'the event page before opening');
+
+    await page.getByRole('button', { name: 'In die Warteschlange' }).click();
+    await page.getByRole('heading', { name: 'Du bist in der Vor-Warteschlange' }).waitFor();
+    const token = await page.evaluate((id) => localStorage.getItem(`frequency:queue:${id}`), eventId);
+    expect(token).toContain('queueToken');
+    const commitment = await page.getByTestId('shuffle-commitment').textContent();
+    expect(commitment).toBe((await publicEvent(eventId)).shuffleCommitment);
+    await crowdJoins(eventId, 24);
+    await expectAccessible(page, 'the pre-queue');
+    await screenshots(page, 'queue-prequeue');
+    await patchEvent(eventId, { opensAt: new Date(Date.now() + 3_000).toISOString() });
+    // The pre-queue polls at the server's pace, which was set for an opening an hour away; a reload
+    // (as a fan would do) asks at once and picks up the new pace.
+    await page.reload();
+    await page.getByRole('heading', { name: /^Du bist in der (Vor-)?Warteschlange$/ }).waitFor();
+
+    // Opening: the pre-queue is shuffled and the fan gets a place in line.
+    await page.getByRole('heading', { name: 'Du bist in der Warteschlange' }).waitFor({ timeout: 45_000 });
+    await expect.poll(() => page.getByTestId('queue-position').textContent()).toMatch(/^\d+$/);
+    const position = await page.getByTestId('queue-position').textContent();
+    expect(Number(position)).toBeGreaterThanOrEqual(1);
+    expect(Number(position)).toBeLessThanOrEqual(25);
+    expect(await page.getByTestId('queue-ahead').textContent()).toBe(String(Number(position) - 1));
+    await expect.poll(() => page.getByTestId('queue-announcer').textContent()).toContain(`Dein Platz: ${position}`);
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).not.toBeNull();
+
+    // The seed is revealed after opening, and it is the one committed to before.
+    await page.getByTestId('shuffle-seed').waitFor({ timeout: 30_000 });
+    const seed = (await page.getByTestId('shuffle-seed').textContent()) ?? '';
+    expect(createHash('sha256').update(Buffer.from(seed, 'hex')).digest('hex')).toBe(commitment);
+    await expectAccessible(page, 'the queue');
+    await screenshots(page, 'queue-waiting');
+
+    // A reload and a second tab keep the same place.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Du bist in der Warteschlange' }).waitFor();
+    await expect.poll(() => page.getByTestId('queue-position').textContent()).toBe(position);
+    expect(await page.evaluate((id) => localStorage.getItem(`frequency:queue:${id}`), eventId)).toContain(
+      JSON.parse(token ?? '{}').queueToken,
+    );
+    const secondTab = await context.newPage();
+    await secondTab.goto(`${stack().webUrl}/events/${eventId}`);
+    await expect.poll(() => secondTab.getByTestId('queue-position').textContent()).toBe(position);
+    await secondTab.close();
+    expect((await adminEvent(eventId)).waiting).toBe(25);
+
+    await patchEvent(eventId, { admissionRatePerSecond: 100 });
+    await page.getByRole('heading', { name: 'Du bist dran!' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('checkout-window').waitFor();
+
+    // Validation before anything is sent.
+    await page.getByRole('button', { name: '1 Ticket kaufen' }).click();
+    await page.getByText('Bitte gib deinen Namen ein.').waitFor();
+    await page.getByText('Bitte gib eine gültige E-Mail-Adresse ein.').waitFor();
+    await expectAccessible(page, 'the checkout form with errors');
+
+    await page.getByRole('radio', { name: '2' }).check({ force: true });
+    await page.getByLabel('Name').fill('Alex Muster');
+    await page.getByLabel('E-Mail').fill('alex@example.org');
+    await screenshots(page, 'checkout');
+    // A double click places one order.
+    await page.getByRole('button', { name: '2 Tickets kaufen' }).dblclick();
+
+    await page.getByRole('heading', { name: 'Deine Tickets sind bestätigt' }).waitFor({ timeout: 30_000 });
+    const codes = await page.getByTestId('ticket-code').allTextContents();
+    expect(codes).toHaveLength(2);
+    for (const code of codes) expect(TicketCodeSchema.safeParse(code).success).toBe(true);
+    expect(new Set(codes).size).toBe(2);
+    await expect.poll(() => page.getByRole('img', { name: /^QR-Code für Ticket/ }).count()).toBe(2);
+    expect((await adminEvent(eventId)).ticketsSold).toBe(2);
+    await expectAccessible(page, 'the confirmed tickets');
+    await screenshots(page, 'tickets');
+
+    // The tickets survive a reload.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Deine Tickets sind bestätigt' }).waitFor();
+    expect(await page.getByTestId('ticket-code').allTextContents()).toEqual(codes);
+    await context.close();
+  });
+
+  test('leaving the queue frees the place and offers to join again', async () => {
+    const eventId = uniqueEventId('leave');
+    await createEvent({ id: eventId });
+    const context = await newFan(browser, 'phone');
+    const page = await context.newPage();
+    await page.goto(`${stack().webUrl}/events/${eventId}`);
+    await page.getByRole('button', { name: 'In die Warteschlange' }).click();
+    await page.getByRole('heading', { name: 'Du bist in der Warteschlange' }).waitFor();
+    await expect.poll(async () => (await adminEvent(eventId)).waiting).toBe(1);
+    await page.getByRole('button', { name: 'Warteschlange verlassen' }).click();
+    await page.getByRole('button', { name: 'Ja, verlassen' }).click();
+    await page.getByRole('heading', { name: 'Du hast die Warteschlange verlassen' }).waitFor();
+    expect(await page.evaluate((id) => localStorage.getItem(`frequency:queue:${id}`), eventId)).toBeNull();
+    await expect.poll(async () => (await adminEvent(eventId)).waiting).toBe(0);
+    await expectAccessible(page, 'the left page');
+    await page.getByRole('button', { name: 'Wieder anstellen' }).click();
+    await page.getByRole('heading', { name: 'Du bist in der Warteschlange' }).waitFor();
+    await context.close();
+  });
+});

@@ -1,0 +1,89 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  adminEvent,
+  createEvent,
+  expectAccessible,
+  launchBrowser,
+  newFan,
+  screenshots,
+  stack,
+  uniqueEventId,
+} from './helpers';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser.close();
+});
+
+describe('the ops console', () => {
+  test('signs in with the ops token, shows live figures, and a rate change shows in them', async () => {
+    const eventId = uniqueEventId('ops');
+    await createEvent({ id: eventId, admissionRatePerSecond: 1, maxActiveCheckouts: 500 });
+    await Promise.all(
+      Array.from({ length: 40 }, () =>
+        fetch(`${stack().waitingRoomUrl}/v1/events/${eventId}/queue`, { method: 'POST' }),
+      ),
+    );
+    const context = await newFan(browser);
+    const page = await context.newPage();
+    await page.goto(`${stack().webUrl}/ops?event=${eventId}`);
+
+    await page.getByLabel('Ops-Token').fill('not-the-token-at-all');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByText('Token abgelehnt.').waitFor();
+    await expectAccessible(page, 'the ops sign-in');
+    await screenshots(page, 'ops-sign-in');
+
+    await page.getByLabel('Ops-Token').fill(stack().opsToken);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await expect.poll(() => page.getByTestId('figure-rate').textContent(), { timeout: 15_000 }).toMatch(/ \/ 1$/);
+    await expect.poll(() => page.getByTestId('figure-rps').textContent(), { timeout: 15_000 }).toMatch(/^\d/);
+    await expect.poll(() => page.getByTestId('figure-p99').textContent(), { timeout: 15_000 }).toMatch(/ms$/);
+
+    await page.getByLabel('Einlassrate pro Sekunde').fill('7');
+    await page.getByRole('button', { name: 'Übernehmen …' }).first().click();
+    const dialog = page.getByRole('alertdialog', { name: 'Änderung bestätigen' });
+    await dialog.getByText('Einlassrate pro Sekunde: 1 → 7').waitFor();
+    await dialog.getByRole('button', { name: 'Bestätigen' }).click();
+    await page.getByText('Übernommen: Einlassrate pro Sekunde = 7').waitFor();
+    await page.getByText('In Kraft').waitFor();
+    await expect.poll(() => page.getByTestId('figure-rate').textContent()).toMatch(/ \/ 7$/);
+    expect((await adminEvent(eventId)).config.admissionRatePerSecond).toBe(7);
+
+    await page.getByRole('button', { name: 'Einlass pausieren' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Bestätigen' }).click();
+    await expect.poll(() => page.getByTestId('figure-phase').textContent()).toContain('pausiert');
+    expect((await adminEvent(eventId)).config.paused).toBe(true);
+    await page.getByRole('button', { name: 'Einlass fortsetzen' }).waitFor();
+
+    await expectAccessible(page, 'the ops console');
+    await screenshots(page, 'ops-console');
+
+    // The token stays for the tab's session: a reload goes straight to the figures.
+    await page.reload();
+    await page.getByTestId('ops-figures').waitFor();
+    await context.close();
+  });
+
+  test('the metrics route refuses a caller without the ops token', async () => {
+    const response = await fetch(`${stack().webUrl}/api/ops/metrics?event=frequency-20xx`, {
+      headers: { authorization: 'Bearer wrong-token-wrong-token' },
+    });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+    const ok = await fetch(`${stack().webUrl}/api/ops/metrics?event=frequency-20xx`, {
+      headers: { authorization: `Bearer ${stack().opsToken}` },
+    });
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as { services: { service: string; up: boolean }[] };
+    expect(body.services.map((s) => [s.service, s.up])).toEqual([
+      ['waiting-room', true],
+      ['checkout', true],
+      ['worker', true],
+    ]);
+  });
+});
