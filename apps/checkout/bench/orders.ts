@@ -3,7 +3,7 @@ import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import { createRedisClient } from '@frequency/config/redis';
 import { createTestAdmissionIssuer } from '@frequency/testing/admission';
 import { seedTestEvent } from '@frequency/testing/events';
-import { startPubSubEmulator } from '@frequency/testing/global-setup';
+import { startPubSubEmulator } from '@frequency/testing/services';
 import autocannon from 'autocannon';
 import { deletePrefix, freePort, ratio, startNode } from './support.js';
 

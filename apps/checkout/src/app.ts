@@ -1,3 +1,4 @@
+import { corsPlugin, parseCorsOrigins } from '@frequency/observability/cors';
 import { checkTopic, createPubSub } from '@frequency/config/pubsub';
 import { createRedisClient, pingRedis } from '@frequency/config/redis';
 import { createHttpApp, type HttpApp, type Logger } from '@frequency/observability';
@@ -79,6 +80,8 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   });
   // Orders are JSON only: a text/plain body is refused with 415 instead of failing validation.
   app.removeContentTypeParser('text/plain');
+  // Fans' browsers call this API from the web origin.
+  await app.register(corsPlugin, { origins: parseCorsOrigins(env.CORS_ORIGINS) });
   await app.register(availabilityRoutes, { availability });
   await app.register(orderRoutes, { orders, verifier });
 

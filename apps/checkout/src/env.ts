@@ -1,3 +1,4 @@
+import { corsEnv } from '@frequency/observability/cors';
 import { httpEnv, pubsubEnv, redisEnv } from '@frequency/config';
 import { z } from 'zod';
 
@@ -6,6 +7,7 @@ const millis = (fallback: number) =>
 
 export const envSchema = httpEnv(3002)
   .extend(redisEnv.shape)
+  .extend(corsEnv.shape)
   .extend(pubsubEnv.shape)
   .extend({
     WAITING_ROOM_URL: z.url().default('http://127.0.0.1:3001'),

@@ -1,3 +1,4 @@
+import { corsPlugin, parseCorsOrigins } from '@frequency/observability/cors';
 import { createRedisClient, pingRedis } from '@frequency/config/redis';
 import { createHttpApp, createMetrics, type HttpApp, type Logger } from '@frequency/observability';
 import { AdmissionController } from './admission/controller.js';
@@ -88,6 +89,8 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   });
   // Every body here is JSON; without this, text/plain would reach validation and answer 422, not 415.
   app.removeContentTypeParser('text/plain');
+  // Fans' browsers call this API from the web origin.
+  await app.register(corsPlugin, { origins: parseCorsOrigins(env.CORS_ORIGINS) });
   app.decorate('waitingRoom', { admission, cache, recorder, queue, instanceId: env.INSTANCE_ID });
 
   await app.register(eventRoutes, { queue, prequeueWindowMs });

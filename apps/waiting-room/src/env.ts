@@ -1,3 +1,4 @@
+import { corsEnv } from '@frequency/observability/cors';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { httpEnv, redisEnv } from '@frequency/config';
@@ -7,6 +8,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 
 export const envSchema = httpEnv(3001)
   .extend(redisEnv.shape)
+  .extend(corsEnv.shape)
   .extend({
     OPS_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     QUEUE_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),

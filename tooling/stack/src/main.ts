@@ -115,6 +115,7 @@ async function main(): Promise<number> {
       CHECKOUT_URL: `http://127.0.0.1:${env.CHECKOUT_PORT}`,
       WORKER_URL: `http://127.0.0.1:${env.WORKER_PORT}`,
       OPS_TOKEN: opsToken,
+      CORS_ORIGINS: `http://127.0.0.1:${env.WEB_PORT},http://localhost:${env.WEB_PORT}`,
     };
     const apps = [
       { name: 'waiting-room', port: env.WAITING_ROOM_PORT, extra: { ...secrets, OPS_TOKEN: opsToken } },
