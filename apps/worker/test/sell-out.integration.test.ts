@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { PostgresStore } from '@frequency/db';
 import {
   afterAll,

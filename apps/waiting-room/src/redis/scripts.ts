@@ -160,7 +160,11 @@ if scanned > 0 then
   redis.call('HINCRBY', KEYS[3], 'admitted', admitted)
   redis.call('HINCRBY', KEYS[3], 'skippedLeft', left)
   redis.call('HINCRBY', KEYS[3], 'skippedAbandoned', abandoned)
-  redis.call('HINCRBY', KEYS[3], 'leftPending', -left)
+  -- Only when non-zero: Lua renders 0 negated as "-0", which HINCRBY refuses, and an error here
+  -- would abort the script after the admissions above were already written.
+  if left > 0 then
+    redis.call('HINCRBY', KEYS[3], 'leftPending', -left)
+  end
 end
 return {'ok', admitted, left, abandoned, front, active + admitted}
 `;
