@@ -1,20 +1,81 @@
 import { createRedisClient, pingRedis } from '@frequency/config/redis';
 import { createHttpApp, createMetrics, type HttpApp, type Logger } from '@frequency/observability';
+import { AdmissionController } from './admission/controller.js';
 import type { Env } from './env.js';
+import { EventCache } from './events/event-cache.js';
+import { createWaitingRoomMetrics } from './metrics.js';
+import { QueueService } from './queue/queue-service.js';
+import { SeenRecorder } from './queue/seen-recorder.js';
+import { defineScripts } from './redis/scripts.js';
+import { adminRoutes } from './routes/admin/index.js';
+import { eventRoutes } from './routes/events/index.js';
+import { jwksRoutes } from './routes/jwks/index.js';
+import { queueRoutes } from './routes/queue/index.js';
+import { AdmissionTokenSigner } from './tokens/admission-tokens.js';
+import { QueueTokens } from './tokens/queue-token.js';
+
+export { createEvent, patchEvent } from './events/event-store.js';
 
 export interface BuildOptions {
   env: Env;
   logger: Logger;
 }
 
+/** The parts tests and operators reach past HTTP: leadership, caches, the batch of last-seen polls. */
+export interface WaitingRoomInternals {
+  admission: AdmissionController;
+  cache: EventCache;
+  recorder: SeenRecorder;
+  queue: QueueService;
+  instanceId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    waitingRoom: WaitingRoomInternals;
+  }
+}
+
 /** The waiting room: queue API, JWKS and ops API. Builds; never listens, never reads process.env. */
 export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> {
   const metrics = createMetrics('waiting-room');
-  const redis = createRedisClient({
-    url: env.REDIS_URL,
-    keyPrefix: env.REDIS_KEY_PREFIX,
-    name: 'waiting-room',
+  const redis = defineScripts(
+    createRedisClient({
+      url: env.REDIS_URL,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      name: `waiting-room:${env.INSTANCE_ID}`,
+    }),
+  );
+  const signer = await AdmissionTokenSigner.fromJwks(env.ADMISSION_PRIVATE_JWKS);
+  const logError =
+    (msg: string) =>
+    (err: unknown): void => {
+      logger.error({ err }, msg);
+    };
+  const cache = new EventCache(redis, env.EVENT_REFRESH_MS, logError('event refresh failed'));
+  const wrMetrics = createWaitingRoomMetrics(metrics, cache);
+  const recorder = new SeenRecorder(redis, env.SEEN_FLUSH_MS, logError('last-seen flush failed'));
+  const prequeueWindowMs = env.PREQUEUE_OPENS_BEFORE_SECONDS * 1000;
+  const queue = new QueueService(
+    redis,
+    cache,
+    new QueueTokens(env.QUEUE_TOKEN_SECRET, env.QUEUE_TOKEN_TTL_SECONDS),
+    signer,
+    recorder,
+    wrMetrics,
+    {
+      joinRateLimit: env.JOIN_RATE_LIMIT_MAX,
+      joinRateWindowMs: env.JOIN_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      prequeueWindowMs,
+    },
+  );
+  const admission = new AdmissionController(redis, cache, wrMetrics, logger, {
+    instanceId: env.INSTANCE_ID,
+    tickMs: env.ADMISSION_TICK_MS,
+    leaseMs: env.LEADER_LEASE_MS,
+    abandonAfterSeconds: env.QUEUE_ABANDON_AFTER_SECONDS,
   });
+
   const app = await createHttpApp({
     logger,
     metrics,
@@ -25,8 +86,36 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
       version: '1.0.0',
     },
   });
+  // Every body here is JSON; without this, text/plain would reach validation and answer 422, not 415.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('waitingRoom', { admission, cache, recorder, queue, instanceId: env.INSTANCE_ID });
+
+  await app.register(eventRoutes, { queue, prequeueWindowMs });
+  await app.register(queueRoutes, { queue });
+  await app.register(jwksRoutes, { signer });
+  await app.register(adminRoutes, {
+    redis,
+    cache,
+    queue,
+    opsToken: env.OPS_TOKEN,
+    checkoutWindowSeconds: env.CHECKOUT_WINDOW_SECONDS,
+    prequeueWindowMs,
+  });
+
+  app.addHook('onReady', async () => {
+    await cache.refreshAll();
+    cache.start();
+    recorder.start();
+    admission.start();
+  });
   app.addHook('onClose', async () => {
-    await redis.quit().catch(() => redis.disconnect());
+    await admission.stop({ releaseLeases: true });
+    recorder.stop();
+    cache.stop();
+    await recorder.flush().catch(logError('last-seen flush failed'));
+    await redis.quit().catch(() => {
+      redis.disconnect();
+    });
   });
   return app;
 }

@@ -1,20 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { httpEnv, redisEnv } from '@frequency/config';
 import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const envSchema = httpEnv(3001)
   .extend(redisEnv.shape)
   .extend({
     OPS_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     QUEUE_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
-    ADMISSION_PRIVATE_JWKS: z
+    ADMISSION_PRIVATE_JWKS: z.string().refine((value) => {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        return typeof parsed === 'object' && parsed !== null && 'keys' in parsed;
+      } catch {
+        return false;
+      }
+    }, 'must be a JSON object { "keys": [ ...private JWKs ] }'),
+    /** Tells replicas apart in the leader lease; unique per process. */
+    INSTANCE_ID: z
       .string()
-      .refine((value) => {
-        try {
-          const parsed: unknown = JSON.parse(value);
-          return typeof parsed === 'object' && parsed !== null && 'keys' in parsed;
-        } catch {
-          return false;
-        }
-      }, 'must be a JSON object { "keys": [ ...private JWKs ] }'),
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-" only')
+      .default(() => `${hostname()}-${randomBytes(4).toString('hex')}`),
+    /** Admission runs in small ticks so the flow is smooth rather than a burst per second. */
+    ADMISSION_TICK_MS: int(10, 1_000).default(100),
+    /** Lifetime of an admission (and its token): the time a fan has to buy. */
+    CHECKOUT_WINDOW_SECONDS: int(10, 3_600).default(300),
+    /** A fan who has not polled for this long is skipped when reaching the front. */
+    QUEUE_ABANDON_AFTER_SECONDS: int(1, 86_400).default(120),
+    /** Queue tokens outlive a long pre-queue plus the wait. */
+    QUEUE_TOKEN_TTL_SECONDS: int(60, 30 * 86_400).default(2 * 86_400),
+    /** How long before opening fans may enter the pre-queue; before that, joins get EVENT_NOT_OPEN. */
+    PREQUEUE_OPENS_BEFORE_SECONDS: int(0, 365 * 86_400).default(86_400),
+    /** New joins per client (IP) and event per window; 0 turns the limit off. */
+    JOIN_RATE_LIMIT_MAX: int(0, 1_000_000).default(10),
+    JOIN_RATE_LIMIT_WINDOW_SECONDS: int(1, 3_600).default(10),
+    /** Every replica re-reads config and live figures this often (ops changes apply within 1 s). */
+    EVENT_REFRESH_MS: int(20, 250).default(200),
+    /** Leader lease; a dead leader is replaced within about this long. */
+    LEADER_LEASE_MS: int(500, 60_000).default(3_000),
+    /** Polls record "last seen" in memory and write them to Redis in one batch this often. */
+    SEEN_FLUSH_MS: int(50, 10_000).default(1_000),
   });
 export type Env = z.infer<typeof envSchema>;

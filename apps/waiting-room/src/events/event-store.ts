@@ -1,0 +1,109 @@
+import {
+  type CreateEventBody,
+  type EventConfig,
+  EventConfigSchema,
+  eventsIndexKey,
+  type PatchEventBody,
+} from '@frequency/contracts';
+import type { Redis } from 'ioredis';
+import { newShuffleSeed, shuffleCommitment } from '../queue/shuffle-order.js';
+import { waitingRoomKeys } from '../redis/keys.js';
+import { defineScripts } from '../redis/scripts.js';
+
+export interface StoredConfig extends EventConfig {
+  checkoutWindowSeconds: number;
+}
+
+/**
+ * Creates an event with its stock, its empty queue and its shuffle commitment, atomically; a second
+ * call with the same id changes nothing and answers 'exists' (so the local stack can seed on every
+ * start). The index of events is a separate key (another slot in a cluster) and is added idempotently.
+ */
+export async function createEvent(
+  redis: Redis,
+  body: CreateEventBody,
+  options: { checkoutWindowSeconds: number },
+): Promise<'created' | 'exists'> {
+  defineScripts(redis);
+  const keys = waitingRoomKeys(body.id);
+  const seed = newShuffleSeed();
+  const created = await redis.wrCreateEvent(
+    keys.config,
+    keys.stock,
+    keys.sold,
+    keys.state,
+    body.ticketsTotal,
+    seed,
+    shuffleCommitment(seed),
+    ...configFields({ ...body, paused: false }, options.checkoutWindowSeconds),
+  );
+  await redis.sadd(eventsIndexKey, body.id);
+  return created === 1 ? 'created' : 'exists';
+}
+
+/** Applies an ops change; returns the new config, or null for an unknown event. */
+export async function patchEvent(
+  redis: Redis,
+  eventId: string,
+  patch: PatchEventBody,
+): Promise<StoredConfig | null> {
+  const keys = waitingRoomKeys(eventId);
+  const fields: string[] = [];
+  if (patch.admissionRatePerSecond !== undefined) {
+    fields.push('admissionRatePerSecond', String(patch.admissionRatePerSecond));
+  }
+  if (patch.maxActiveCheckouts !== undefined) {
+    fields.push('maxActiveCheckouts', String(patch.maxActiveCheckouts));
+  }
+  if (patch.paused !== undefined) fields.push('paused', patch.paused ? '1' : '0');
+  if (patch.opensAt !== undefined) fields.push('opensAt', String(Date.parse(patch.opensAt)));
+  // Events are never deleted, so checking first is enough to keep HSET from creating a half event.
+  if ((await redis.exists(keys.config)) !== 1) return null;
+  await redis.hset(keys.config, ...fields);
+  return readConfig(redis, eventId);
+}
+
+export async function readConfig(redis: Redis, eventId: string): Promise<StoredConfig | null> {
+  const raw = await redis.hgetall(waitingRoomKeys(eventId).config);
+  return parseConfig(eventId, raw);
+}
+
+export function parseConfig(eventId: string, raw: Record<string, string>): StoredConfig | null {
+  if (raw.opensAt === undefined) return null;
+  const config = EventConfigSchema.safeParse({
+    id: eventId,
+    name: raw.name,
+    venue: raw.venue,
+    ticketsTotal: Number(raw.ticketsTotal),
+    maxPerOrder: Number(raw.maxPerOrder),
+    opensAt: new Date(Number(raw.opensAt)).toISOString(),
+    admissionRatePerSecond: Number(raw.admissionRatePerSecond),
+    maxActiveCheckouts: Number(raw.maxActiveCheckouts),
+    paused: raw.paused === '1',
+  });
+  if (!config.success) return null;
+  return { ...config.data, checkoutWindowSeconds: Number(raw.checkoutWindowSeconds ?? 300) };
+}
+
+function configFields(config: EventConfig, checkoutWindowSeconds: number): string[] {
+  return [
+    'name',
+    config.name,
+    'venue',
+    config.venue,
+    'ticketsTotal',
+    String(config.ticketsTotal),
+    'maxPerOrder',
+    String(config.maxPerOrder),
+    'opensAt',
+    String(Date.parse(config.opensAt)),
+    'admissionRatePerSecond',
+    String(config.admissionRatePerSecond),
+    'maxActiveCheckouts',
+    String(config.maxActiveCheckouts),
+    'paused',
+    config.paused ? '1' : '0',
+    'checkoutWindowSeconds',
+    String(checkoutWindowSeconds),
+  ];
+}

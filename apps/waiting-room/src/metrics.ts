@@ -1,0 +1,102 @@
+import type { ServiceMetrics } from '@frequency/observability';
+import { Counter, Gauge } from 'prom-client';
+import { type EventCache, waitingCount } from './events/event-cache.js';
+
+export interface WaitingRoomMetrics {
+  admittedTotal: Counter<'event'>;
+  skippedTotal: Counter<'event' | 'reason'>;
+  joinsTotal: Counter<'event' | 'result'>;
+  tokenRejections: Counter<'kind' | 'reason'>;
+  leader: Gauge;
+}
+
+/**
+ * The waiting room's metrics (names in docs/conventions.md). Gauges that describe an event are read
+ * from the in-process snapshot when Prometheus scrapes, so they cost nothing on the request path.
+ */
+export function createWaitingRoomMetrics(
+  base: ServiceMetrics,
+  cache: EventCache,
+): WaitingRoomMetrics {
+  const registers = [base.registry];
+  const eachEvent = (gauge: Gauge<'event'>, value: (id: string) => number | undefined) => {
+    gauge.reset();
+    for (const id of cache.ids()) {
+      const v = value(id);
+      if (v !== undefined) gauge.set({ event: id }, v);
+    }
+  };
+  new Gauge({
+    name: 'waiting_room_waiting',
+    help: 'Fans in line, not yet admitted',
+    labelNames: ['event'] as const,
+    registers,
+    collect() {
+      eachEvent(this, (id) => {
+        const s = cache.get(id);
+        return s && waitingCount(s);
+      });
+    },
+  });
+  new Gauge({
+    name: 'waiting_room_admission_rate_configured',
+    help: 'Admission rate set by ops (per second)',
+    labelNames: ['event'] as const,
+    registers,
+    collect() {
+      eachEvent(this, (id) => {
+        const s = cache.get(id);
+        return s && (s.config.paused ? 0 : s.config.admissionRatePerSecond);
+      });
+    },
+  });
+  new Gauge({
+    name: 'waiting_room_admission_rate_achieved',
+    help: 'Admissions per second, measured over the last 10 s',
+    labelNames: ['event'] as const,
+    registers,
+    collect() {
+      eachEvent(this, (id) => cache.get(id)?.achievedRatePerSecond);
+    },
+  });
+  new Gauge({
+    name: 'waiting_room_active_admissions',
+    help: 'Admissions whose checkout window is open and that have not ordered yet',
+    labelNames: ['event'] as const,
+    registers,
+    collect() {
+      eachEvent(this, (id) => cache.get(id)?.activeCheckouts);
+    },
+  });
+  return {
+    admittedTotal: new Counter({
+      name: 'waiting_room_admitted_total',
+      help: 'Fans admitted to checkout (counted by the replica that admitted them)',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    skippedTotal: new Counter({
+      name: 'waiting_room_skipped_total',
+      help: 'Places passed over by admission because the fan left or stopped polling',
+      labelNames: ['event', 'reason'] as const,
+      registers,
+    }),
+    joinsTotal: new Counter({
+      name: 'waiting_room_joins_total',
+      help: 'Join requests by result',
+      labelNames: ['event', 'result'] as const,
+      registers,
+    }),
+    tokenRejections: new Counter({
+      name: 'waiting_room_token_rejections_total',
+      help: 'Rejected tokens by kind and reason',
+      labelNames: ['kind', 'reason'] as const,
+      registers,
+    }),
+    leader: new Gauge({
+      name: 'waiting_room_leader',
+      help: '1 while this replica runs admission (holds at least one event lease)',
+      registers,
+    }),
+  };
+}

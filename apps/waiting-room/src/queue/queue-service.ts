@@ -1,0 +1,272 @@
+import { AppError, type JoinResponse, newId, type QueueStatus } from '@frequency/contracts';
+import type { Redis } from 'ioredis';
+import { type EventCache, type EventSnapshot } from '../events/event-cache.js';
+import type { WaitingRoomMetrics } from '../metrics.js';
+import { waitingRoomKeys } from '../redis/keys.js';
+import type { AdmissionTokenSigner } from '../tokens/admission-tokens.js';
+import type { QueueClaims, QueueTokens } from '../tokens/queue-token.js';
+import { BoundedCache } from './bounded-cache.js';
+import {
+  aheadOfYou,
+  estimatedWaitSeconds,
+  jitter,
+  pollAfterMs,
+  prequeuePollAfterMs,
+} from './estimates.js';
+import type { SeenRecorder } from './seen-recorder.js';
+
+export interface QueueSettings {
+  joinRateLimit: number;
+  joinRateWindowMs: number;
+  prequeueWindowMs: number;
+}
+
+interface Admission {
+  jti: string;
+  expiresAtMs: number;
+  token: string;
+}
+
+type Resolved =
+  { kind: 'place'; seq: number } | { kind: 'admitted'; admission: Admission } | { kind: 'gone' };
+
+/** How long a fan's "no longer in line" answer is reused before asking Redis again. */
+const GONE_TTL_MS = 5_000;
+
+/**
+ * Join, status and leave. The status of a waiting fan is computed from the token (which carries the
+ * place) and the in-process event snapshot: no Redis round trip. Only fans the front has passed, and
+ * early arrivals looking up their shuffled place once, ask Redis; the answers are cached per entry.
+ */
+export class QueueService {
+  /** Shuffled place of a pre-queue entry. */
+  readonly #places = new BoundedCache<string, number>(500_000);
+  readonly #admissions = new BoundedCache<string, Admission>(200_000);
+  readonly #gone = new BoundedCache<string, number>(200_000);
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly cache: EventCache,
+    private readonly tokens: QueueTokens,
+    private readonly signer: AdmissionTokenSigner,
+    private readonly recorder: SeenRecorder,
+    private readonly metrics: WaitingRoomMetrics,
+    private readonly settings: QueueSettings,
+  ) {}
+
+  async snapshot(eventId: string): Promise<EventSnapshot> {
+    const snapshot = this.cache.get(eventId) ?? (await this.cache.load(eventId));
+    if (!snapshot) throw new AppError('NOT_FOUND', `no event ${eventId}`);
+    return snapshot;
+  }
+
+  /** A queue token from the Authorization header, or a 401 with the reason. */
+  authenticate(eventId: string, token: string | null): QueueClaims {
+    if (token === null) {
+      this.metrics.tokenRejections.inc({ kind: 'queue', reason: 'missing' });
+      throw new AppError('TOKEN_INVALID', 'a queue token is required (Authorization: Bearer …)');
+    }
+    const result = this.tokens.verify(token, eventId);
+    if (!result.ok) {
+      this.metrics.tokenRejections.inc({
+        kind: 'queue',
+        reason: result.reason === 'TOKEN_EXPIRED' ? 'expired' : 'invalid',
+      });
+      throw new AppError(
+        result.reason,
+        result.reason === 'TOKEN_EXPIRED'
+          ? 'the queue token has expired'
+          : 'the queue token is not valid',
+      );
+    }
+    return result.claims;
+  }
+
+  async join(eventId: string, client: string): Promise<JoinResponse> {
+    const snapshot = await this.snapshot(eventId);
+    if (snapshot.stock <= 0) {
+      this.metrics.joinsTotal.inc({ event: eventId, result: 'sold_out' });
+      throw new AppError('SOLD_OUT', 'the event is sold out');
+    }
+    const keys = waitingRoomKeys(eventId);
+    const entryId = newId('queueEntry');
+    const [result, value] = await this.redis.wrJoin(
+      keys.config,
+      keys.state,
+      keys.pre,
+      keys.line,
+      keys.seen,
+      keys.preSeen,
+      keys.stock,
+      keys.rateLimit(client),
+      entryId,
+      this.settings.joinRateLimit,
+      this.settings.joinRateWindowMs,
+      this.settings.prequeueWindowMs,
+    );
+    this.metrics.joinsTotal.inc({ event: eventId, result });
+    switch (result) {
+      case 'prequeue':
+        return {
+          queueToken: this.tokens.issue({ evt: eventId, sub: entryId, pre: value }),
+          state: 'prequeue',
+          position: null,
+          pollAfterMs: prequeuePollAfterMs(snapshot.opensAtMs - Date.now()),
+        };
+      case 'waiting': {
+        const ahead = aheadOfYou(snapshot, value);
+        return {
+          queueToken: this.tokens.issue({ evt: eventId, sub: entryId, seq: value }),
+          state: 'waiting',
+          position: value,
+          pollAfterMs: pollAfterMs(estimatedWaitSeconds(snapshot, ahead), ahead),
+        };
+      }
+      case 'rate_limited':
+        throw new AppError('RATE_LIMITED', 'too many joins from this client, try again later', {
+          'retry-after': String(Math.max(1, Math.ceil(value / 1000))),
+        });
+      case 'sold_out':
+        throw new AppError('SOLD_OUT', 'the event is sold out');
+      case 'not_open':
+        throw new AppError('EVENT_NOT_OPEN', 'the queue of this event is not open yet', {
+          'retry-after': String(Math.max(1, Math.ceil(value / 1000))),
+        });
+      default:
+        throw new AppError('NOT_FOUND', `no event ${eventId}`);
+    }
+  }
+
+  /** The same entry again, for a join repeated with a valid queue token. */
+  async rejoin(eventId: string, token: string, claims: QueueClaims): Promise<JoinResponse> {
+    const status = await this.status(eventId, claims);
+    return {
+      queueToken: token,
+      state: status.state,
+      position: status.position,
+      pollAfterMs: status.pollAfterMs,
+    };
+  }
+
+  async status(eventId: string, claims: QueueClaims, now = Date.now()): Promise<QueueStatus> {
+    const snapshot = await this.snapshot(eventId);
+    let seq = 'seq' in claims ? claims.seq : this.#places.get(claims.sub);
+    if (seq === undefined && 'pre' in claims) {
+      if (!snapshot.shuffled) {
+        if (snapshot.stock <= 0) return ended('sold_out');
+        this.recorder.preSeen(eventId, claims.pre);
+        return {
+          state: 'prequeue',
+          position: null,
+          aheadOfYou: null,
+          estimatedWaitSeconds: null,
+          pollAfterMs: prequeuePollAfterMs(snapshot.opensAtMs - now),
+          admission: null,
+        };
+      }
+      const resolved = await this.#resolve(eventId, claims, now);
+      if (resolved.kind === 'admitted') return admitted(resolved.admission, now, null);
+      if (resolved.kind === 'gone') return ended('expired');
+      seq = resolved.seq;
+    }
+    if (seq === undefined) return ended('expired');
+    if (seq > snapshot.front) {
+      if (snapshot.stock <= 0) return ended('sold_out');
+      this.recorder.seen(eventId, seq);
+      const ahead = aheadOfYou(snapshot, seq);
+      const wait = estimatedWaitSeconds(snapshot, ahead);
+      return {
+        state: 'waiting',
+        position: seq,
+        aheadOfYou: ahead,
+        estimatedWaitSeconds: wait,
+        pollAfterMs: pollAfterMs(wait, ahead),
+        admission: null,
+      };
+    }
+    const resolved = await this.#resolve(eventId, claims, now);
+    if (resolved.kind === 'admitted') return admitted(resolved.admission, now, seq);
+    return ended('expired');
+  }
+
+  async leave(eventId: string, claims: QueueClaims): Promise<void> {
+    const keys = waitingRoomKeys(eventId);
+    const result = await this.redis.wrLeave(
+      keys.state,
+      keys.pre,
+      keys.line,
+      keys.seen,
+      keys.preSeen,
+      keys.admissions,
+      keys.active,
+      claims.sub,
+      'pre' in claims ? 'pre' : 'seq',
+      'pre' in claims ? claims.pre : claims.seq,
+    );
+    // Places in line are counted when admission passes over them; a pre-queue entry that never got a
+    // place is counted here.
+    if (result === 'left_prequeue')
+      this.metrics.skippedTotal.inc({ event: eventId, reason: 'left' });
+    this.#admissions.delete(claims.sub);
+    this.#gone.set(claims.sub, Date.now());
+  }
+
+  /** Where an entry stands once it may have left the line: place, admission, or gone. */
+  async #resolve(eventId: string, claims: QueueClaims, now: number): Promise<Resolved> {
+    const cached = this.#admissions.get(claims.sub);
+    if (cached) return { kind: 'admitted', admission: cached };
+    const goneAt = this.#gone.get(claims.sub);
+    if (goneAt !== undefined && now - goneAt < GONE_TTL_MS) return { kind: 'gone' };
+    const keys = waitingRoomKeys(eventId);
+    const [place, stored] = await Promise.all([
+      'pre' in claims ? this.redis.zscore(keys.line, claims.sub) : Promise.resolve(null),
+      this.redis.hget(keys.admissions, claims.sub),
+    ]);
+    if (place !== null) {
+      const seq = Number(place);
+      this.#places.set(claims.sub, seq);
+      return { kind: 'place', seq };
+    }
+    const match = stored ? /^(adm_[A-Za-z0-9_-]+):(\d+)$/.exec(stored) : null;
+    if (match?.[1] && match[2]) {
+      const expiresAtMs = Number(match[2]);
+      const snapshot = await this.snapshot(eventId);
+      const exp = Math.floor(expiresAtMs / 1000);
+      const token = await this.signer.sign({
+        evt: eventId,
+        sub: claims.sub,
+        jti: match[1],
+        iat: exp - snapshot.config.checkoutWindowSeconds,
+        exp,
+      });
+      const admission = { jti: match[1], expiresAtMs, token };
+      this.#admissions.set(claims.sub, admission);
+      return { kind: 'admitted', admission };
+    }
+    this.#gone.set(claims.sub, now);
+    return { kind: 'gone' };
+  }
+}
+
+function admitted(admission: Admission, now: number, seq: number | null): QueueStatus {
+  if (admission.expiresAtMs <= now) return ended('expired');
+  return {
+    state: 'admitted',
+    position: seq,
+    aheadOfYou: 0,
+    estimatedWaitSeconds: 0,
+    pollAfterMs: jitter(10_000),
+    admission: { token: admission.token, expiresAt: new Date(admission.expiresAtMs).toISOString() },
+  };
+}
+
+function ended(state: 'sold_out' | 'expired'): QueueStatus {
+  return {
+    state,
+    position: null,
+    aheadOfYou: null,
+    estimatedWaitSeconds: null,
+    pollAfterMs: jitter(30_000),
+    admission: null,
+  };
+}

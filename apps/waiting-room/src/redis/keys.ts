@@ -1,0 +1,37 @@
+import { eventKeys, eventTag } from '@frequency/contracts';
+
+/**
+ * The waiting room's keys of one event: the shared ones from the contracts plus its private ones, all
+ * under the event's hash tag so every Lua script touches a single cluster slot.
+ *
+ * - state     hash: seq (last place given), preSeq, sealed, base (pre-queue size), shuffled,
+ *             shuffleNext, front (highest place passed by admission), admitted, skippedLeft,
+ *             skippedAbandoned, leftPending, seed, commitment
+ * - line      sorted set: entry id -> place (seq). The queue itself; admission pops from the front.
+ * - pre       sorted set: entry id -> arrival number, the pre-queue (frozen once sealed)
+ * - seen      string: u32 per place (BITFIELD #seq): unix seconds of the last poll, 1 = left
+ * - preSeen   the same for pre-queue arrival numbers, until the shuffle copies it into `seen`
+ * - admissions hash: entry id -> "jti:expiresAtMs", only for admitted fans
+ * - lease     string: "instanceId|fence" of the admission leader (PX lease)
+ * - fence     integer: incremented at every lease acquisition
+ * - rateLimit counter per client and window
+ */
+export function waitingRoomKeys(eventId: string) {
+  const tag = eventTag(eventId);
+  return {
+    ...eventKeys(eventId),
+    state: `ev:${tag}:wr`,
+    line: `ev:${tag}:line`,
+    pre: `ev:${tag}:pre`,
+    seen: `ev:${tag}:seen`,
+    preSeen: `ev:${tag}:preseen`,
+    admissions: `ev:${tag}:adm`,
+    lease: `ev:${tag}:lease`,
+    fence: `ev:${tag}:fence`,
+    rateLimit: (client: string) => `ev:${tag}:rl:${client}`,
+  };
+}
+export type WaitingRoomKeys = ReturnType<typeof waitingRoomKeys>;
+
+/** Marker in `seen`/`preSeen` for a fan who left; real values are unix seconds, far above 1. */
+export const LEFT_MARKER = 1;

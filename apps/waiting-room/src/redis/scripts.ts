@@ -1,0 +1,307 @@
+import type { Redis, Result } from 'ioredis';
+
+/**
+ * The waiting room's Lua scripts, loaded once per client with `defineCommand` (EVALSHA afterwards).
+ * Every script touches the keys of one event only (one hash tag, one cluster slot), reads the clock
+ * with TIME so all replicas agree on it, and states the invariant it keeps.
+ */
+
+const clock = `
+local function clock()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), tonumber(t[1])
+end
+`;
+
+/**
+ * Sealing freezes the pre-queue: from then on nobody enters it, its size is the base of the main line
+ * and main-line places are counted from there. Idempotent; done by the first join or leader tick at or
+ * after opening.
+ */
+const seal = `
+local function seal(stateKey, preKey, nowMs, opensAt)
+  if redis.call('HGET', stateKey, 'sealed') == '1' then return true end
+  if nowMs < opensAt then return false end
+  local base = redis.call('ZCARD', preKey)
+  redis.call('HSET', stateKey, 'sealed', '1', 'base', base, 'seq', base, 'shuffleNext', 0)
+  if base == 0 then redis.call('HSET', stateKey, 'shuffled', '1') end
+  return true
+end
+`;
+
+/** A write by the admission leader counts only if its lease and fence are still the current ones. */
+const fenced = `
+local function holdsLease(leaseKey, fenceKey, leaseValue)
+  if redis.call('GET', leaseKey) ~= leaseValue then return false end
+  local fence = string.match(leaseValue, '|(%d+)$')
+  return redis.call('GET', fenceKey) == fence
+end
+`;
+
+/**
+ * JOIN. KEYS: config, state, pre, line, seen, preSeen, stock, rateLimit.
+ * ARGV: entry id, rate limit (0 = off), rate window ms, pre-queue window ms.
+ * Invariant: every entry gets exactly one place: an arrival number in the (unsealed) pre-queue before
+ * opening, or the next integer place after it. Places are dense and never reused, and nobody is added
+ * to the pre-queue once it is sealed. The client's counter is charged in the same round trip.
+ */
+const joinLua = `${clock}${seal}
+local limit = tonumber(ARGV[2])
+if limit > 0 then
+  local n = redis.call('INCR', KEYS[8])
+  if n == 1 then redis.call('PEXPIRE', KEYS[8], ARGV[3]) end
+  if n > limit then
+    local ttl = redis.call('PTTL', KEYS[8])
+    if ttl < 0 then redis.call('PEXPIRE', KEYS[8], ARGV[3]); ttl = tonumber(ARGV[3]) end
+    return {'rate_limited', ttl}
+  end
+end
+local opensAt = redis.call('HGET', KEYS[1], 'opensAt')
+if not opensAt then return {'not_found', 0} end
+opensAt = tonumber(opensAt)
+if tonumber(redis.call('GET', KEYS[7]) or '0') <= 0 then return {'sold_out', 0} end
+local nowMs, nowSec = clock()
+if not seal(KEYS[2], KEYS[3], nowMs, opensAt) then
+  local prequeueFrom = opensAt - tonumber(ARGV[4])
+  if nowMs < prequeueFrom then return {'not_open', prequeueFrom - nowMs} end
+  local p = redis.call('HINCRBY', KEYS[2], 'preSeq', 1)
+  redis.call('ZADD', KEYS[3], p, ARGV[1])
+  redis.call('BITFIELD', KEYS[6], 'SET', 'u32', '#' .. p, nowSec)
+  return {'prequeue', p}
+end
+local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
+redis.call('ZADD', KEYS[4], seq, ARGV[1])
+redis.call('BITFIELD', KEYS[5], 'SET', 'u32', '#' .. seq, nowSec)
+return {'waiting', seq}
+`;
+
+/** SEAL. KEYS: state, pre, config. Invariant: see \`seal\`. Returns 1 once sealed. */
+const sealLua = `${clock}${seal}
+local opensAt = redis.call('HGET', KEYS[3], 'opensAt')
+if not opensAt then return 0 end
+local nowMs = clock()
+if seal(KEYS[1], KEYS[2], nowMs, tonumber(opensAt)) then return 1 end
+return 0
+`;
+
+/**
+ * SHUFFLE_CHUNK. KEYS: lease, fence, state, line, seen, preSeen, pre.
+ * ARGV: lease value, start index, then (entry id, place, arrival number) triples.
+ * Invariant: the shuffled order is written exactly once, chunk after chunk in index order: a chunk
+ * whose start is not the recorded progress is ignored, so a retry or a second leader cannot write a
+ * place twice. Admission waits for \`shuffled\`, so nobody is admitted from a half-written line.
+ */
+const shuffleChunkLua = `${fenced}
+if not holdsLease(KEYS[1], KEYS[2], ARGV[1]) then return {'fenced', 0, 0} end
+local st = redis.call('HMGET', KEYS[3], 'sealed', 'shuffled', 'shuffleNext', 'base')
+local base = tonumber(st[4] or '0')
+if st[1] ~= '1' then return {'not_sealed', 0, 0} end
+if st[2] == '1' then return {'ok', base, 1} end
+local nextIndex = tonumber(st[3] or '0')
+local start = tonumber(ARGV[2])
+if start ~= nextIndex then return {'ok', nextIndex, 0} end
+for i = 3, #ARGV, 3 do
+  redis.call('ZADD', KEYS[4], ARGV[i + 1], ARGV[i])
+  local seen = redis.call('BITFIELD', KEYS[6], 'GET', 'u32', '#' .. ARGV[i + 2])[1]
+  redis.call('BITFIELD', KEYS[5], 'SET', 'u32', '#' .. ARGV[i + 1], seen)
+  nextIndex = nextIndex + 1
+end
+if nextIndex >= base then
+  redis.call('HSET', KEYS[3], 'shuffled', '1', 'shuffleNext', nextIndex)
+  redis.call('UNLINK', KEYS[7], KEYS[6])
+  return {'ok', nextIndex, 1}
+end
+redis.call('HSET', KEYS[3], 'shuffleNext', nextIndex)
+return {'ok', nextIndex, 0}
+`;
+
+/**
+ * ADMIT. KEYS: lease, fence, state, line, seen, admissions, active, stock.
+ * ARGV: lease value, wanted, window ms, abandon-after s, max active, max scanned, admission ids...
+ * Invariants: only the current leader admits (fence); live admissions never exceed maxActiveCheckouts
+ * nor the tickets left; entries are taken strictly in place order, and one who left or stopped polling
+ * is passed over (counted) so the slot goes to the next fan; \`front\` is the highest place passed.
+ */
+const admitLua = `${clock}${fenced}
+if not holdsLease(KEYS[1], KEYS[2], ARGV[1]) then return {'fenced', 0, 0, 0, 0, 0} end
+local st = redis.call('HMGET', KEYS[3], 'shuffled', 'front')
+local front = tonumber(st[2] or '0')
+local nowMs, nowSec = clock()
+redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', nowMs)
+local active = redis.call('ZCARD', KEYS[7])
+if st[1] ~= '1' then return {'not_ready', 0, 0, 0, front, active} end
+local stock = tonumber(redis.call('GET', KEYS[8]) or '0')
+if stock <= 0 then return {'sold_out', 0, 0, 0, front, active} end
+local room = math.min(tonumber(ARGV[2]), tonumber(ARGV[5]) - active, stock - active)
+local admitted, left, abandoned, scanned = 0, 0, 0, 0
+local maxScan = tonumber(ARGV[6])
+local expiresAt = nowMs + tonumber(ARGV[3])
+local cutoff = nowSec - tonumber(ARGV[4])
+while admitted < room and scanned < maxScan do
+  local popped = redis.call('ZPOPMIN', KEYS[4], 1)
+  if #popped == 0 then break end
+  local member, seq = popped[1], popped[2]
+  scanned = scanned + 1
+  front = tonumber(seq)
+  local seen = redis.call('BITFIELD', KEYS[5], 'GET', 'u32', '#' .. seq)[1]
+  if seen == 1 then
+    left = left + 1
+  elseif seen < cutoff then
+    abandoned = abandoned + 1
+  else
+    admitted = admitted + 1
+    local jti = ARGV[6 + admitted]
+    redis.call('HSET', KEYS[6], member, jti .. ':' .. expiresAt)
+    redis.call('ZADD', KEYS[7], expiresAt, jti)
+  end
+end
+if scanned > 0 then
+  redis.call('HSET', KEYS[3], 'front', front)
+  redis.call('HINCRBY', KEYS[3], 'admitted', admitted)
+  redis.call('HINCRBY', KEYS[3], 'skippedLeft', left)
+  redis.call('HINCRBY', KEYS[3], 'skippedAbandoned', abandoned)
+  redis.call('HINCRBY', KEYS[3], 'leftPending', -left)
+end
+return {'ok', admitted, left, abandoned, front, active + admitted}
+`;
+
+/**
+ * LEAVE. KEYS: state, pre, line, seen, preSeen, admissions, active.
+ * ARGV: entry id, 'seq' | 'pre', arrival number (pre) .
+ * Invariant: a fan who leaves is never admitted afterwards, and leaving twice changes nothing. In the
+ * line the place is only marked (O(1)); admission passes over it. An admitted fan who leaves frees the
+ * checkout slot at once.
+ */
+const leaveLua = `
+local function markLeft(key, n)
+  local cur = redis.call('BITFIELD', key, 'GET', 'u32', '#' .. n)[1]
+  if cur == 1 then return false end
+  redis.call('BITFIELD', key, 'SET', 'u32', '#' .. n, 1)
+  redis.call('HINCRBY', KEYS[1], 'leftPending', 1)
+  return true
+end
+local member = ARGV[1]
+local seq = redis.call('ZSCORE', KEYS[3], member)
+if seq then
+  if markLeft(KEYS[4], seq) then return 'left' end
+  return 'gone'
+end
+if ARGV[2] == 'pre' then
+  local st = redis.call('HMGET', KEYS[1], 'sealed', 'shuffled')
+  if st[1] ~= '1' then
+    if redis.call('ZREM', KEYS[2], member) == 1 then
+      redis.call('HINCRBY', KEYS[1], 'skippedLeft', 1)
+      return 'left_prequeue'
+    end
+    return 'gone'
+  end
+  if st[2] ~= '1' and redis.call('ZSCORE', KEYS[2], member) then
+    if markLeft(KEYS[5], ARGV[3]) then return 'left' end
+    return 'gone'
+  end
+end
+local admission = redis.call('HGET', KEYS[6], member)
+if admission then
+  redis.call('ZREM', KEYS[7], string.match(admission, '^([^:]+):'))
+  redis.call('HDEL', KEYS[6], member)
+  return 'released'
+end
+return 'gone'
+`;
+
+/**
+ * SEEN. KEYS: seen or preSeen. ARGV: unix seconds, places...
+ * Invariant: a poll never overwrites the "left" marker, so a late batch cannot bring back a fan who
+ * has left.
+ */
+const seenLua = `
+for i = 2, #ARGV do
+  local offset = '#' .. ARGV[i]
+  if redis.call('BITFIELD', KEYS[1], 'GET', 'u32', offset)[1] ~= 1 then
+    redis.call('BITFIELD', KEYS[1], 'SET', 'u32', offset, ARGV[1])
+  end
+end
+return #ARGV - 1
+`;
+
+/**
+ * LEASE. KEYS: lease, fence. ARGV: instance id, ttl ms, the value this instance holds ('' if none).
+ * Invariant: at most one holder; every new holding gets a fence strictly above all earlier ones.
+ */
+const leaseLua = `
+local current = redis.call('GET', KEYS[1])
+if not current then
+  local fence = redis.call('INCR', KEYS[2])
+  local value = ARGV[1] .. '|' .. fence
+  redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
+  return value
+end
+if current == ARGV[3] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return current
+end
+return false
+`;
+
+/** RELEASE. KEYS: lease. ARGV: value. Invariant: only the holder deletes its lease. */
+const releaseLua = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/**
+ * CREATE. KEYS: config, stock, sold, state. ARGV: tickets total, seed, commitment, config pairs...
+ * Invariant: an event is created once, with stock + sold = ticketsTotal and its shuffle commitment
+ * fixed before anyone can join.
+ */
+const createEventLua = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local fields = {}
+for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[3], 0)
+redis.call('HSET', KEYS[4], 'seq', 0, 'preSeq', 0, 'sealed', 0, 'shuffled', 0, 'front', 0,
+  'admitted', 0, 'skippedLeft', 0, 'skippedAbandoned', 0, 'leftPending', 0,
+  'seed', ARGV[2], 'commitment', ARGV[3])
+return 1
+`;
+
+type Arg = string | number;
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    wrJoin(...args: Arg[]): Result<[string, number], Context>;
+    wrSeal(...args: Arg[]): Result<number, Context>;
+    wrShuffleChunk(...args: Arg[]): Result<[string, number, number], Context>;
+    wrAdmit(...args: Arg[]): Result<[string, number, number, number, number, number], Context>;
+    wrLeave(...args: Arg[]): Result<string, Context>;
+    wrSeen(...args: Arg[]): Result<number, Context>;
+    wrLease(...args: Arg[]): Result<string | null, Context>;
+    wrRelease(...args: Arg[]): Result<number, Context>;
+    wrCreateEvent(...args: Arg[]): Result<number, Context>;
+  }
+}
+
+const definitions = {
+  wrJoin: { numberOfKeys: 8, lua: joinLua },
+  wrSeal: { numberOfKeys: 3, lua: sealLua },
+  wrShuffleChunk: { numberOfKeys: 7, lua: shuffleChunkLua },
+  wrAdmit: { numberOfKeys: 8, lua: admitLua },
+  wrLeave: { numberOfKeys: 7, lua: leaveLua },
+  wrSeen: { numberOfKeys: 1, lua: seenLua },
+  wrLease: { numberOfKeys: 2, lua: leaseLua },
+  wrRelease: { numberOfKeys: 1, lua: releaseLua },
+  wrCreateEvent: { numberOfKeys: 4, lua: createEventLua },
+} as const;
+
+const defined = new WeakSet<Redis>();
+
+/** Loads the scripts into a client once; safe to call again. */
+export function defineScripts(redis: Redis): Redis {
+  if (defined.has(redis)) return redis;
+  for (const [name, definition] of Object.entries(definitions)) {
+    redis.defineCommand(name, definition);
+  }
+  defined.add(redis);
+  return redis;
+}

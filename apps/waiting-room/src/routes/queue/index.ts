@@ -1,0 +1,104 @@
+import {
+  ErrorBodySchema,
+  EventParamsSchema,
+  JoinResponseSchema,
+  QueueStatusSchema,
+} from '@frequency/contracts';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { QueueService } from '../../queue/queue-service.js';
+import { bearerToken } from '../../tokens/queue-token.js';
+
+const errors = {
+  401: ErrorBodySchema,
+  404: ErrorBodySchema,
+  422: ErrorBodySchema,
+};
+
+/**
+ * The client a join is charged to: the first x-forwarded-for hop (the address the load balancer saw
+ * the request come from, as the issue asks), else the socket address.
+ */
+export function clientOf(request: FastifyRequest): string {
+  const forwarded = request.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first && first.length <= 64 ? first : request.ip;
+}
+
+/** 2-4. Join, status and leave. */
+export const queueRoutes: FastifyPluginCallbackZod<{ queue: QueueService }> = (
+  app,
+  { queue },
+  done,
+) => {
+  app.post(
+    '/v1/events/:eventId/queue',
+    {
+      schema: {
+        tags: ['queue'],
+        summary: 'Join the line (or get your entry back with your queue token)',
+        description:
+          'Before opening the entry goes to the pre-queue (position null) and gets a random place at ' +
+          'opening; afterwards places are first come, first served. Sent again with ' +
+          '`Authorization: Bearer <queueToken>` it answers 200 with the same entry.',
+        params: EventParamsSchema,
+        response: {
+          200: JoinResponseSchema,
+          201: JoinResponseSchema,
+          ...errors,
+          409: ErrorBodySchema.describe('SOLD_OUT, or EVENT_NOT_OPEN before the pre-queue opens'),
+          429: ErrorBodySchema.describe('RATE_LIMITED, with Retry-After'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const token = bearerToken(request.headers.authorization);
+      if (request.headers.authorization !== undefined) {
+        const claims = queue.authenticate(eventId, token);
+        return reply.code(200).send(await queue.rejoin(eventId, token ?? '', claims));
+      }
+      return reply.code(201).send(await queue.join(eventId, clientOf(request)));
+    },
+  );
+
+  app.get(
+    '/v1/events/:eventId/queue/me',
+    {
+      schema: {
+        tags: ['queue'],
+        summary: 'Your place, wait and, once admitted, your admission token',
+        security: [{ bearer: [] }],
+        params: EventParamsSchema,
+        response: { 200: QueueStatusSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      const claims = queue.authenticate(eventId, bearerToken(request.headers.authorization));
+      return queue.status(eventId, claims);
+    },
+  );
+
+  app.delete(
+    '/v1/events/:eventId/queue/me',
+    {
+      schema: {
+        tags: ['queue'],
+        summary: 'Leave the line; the place is not admitted (an admission is given back)',
+        security: [{ bearer: [] }],
+        params: EventParamsSchema,
+        response: { 204: z.null().describe('left'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const claims = queue.authenticate(eventId, bearerToken(request.headers.authorization));
+      await queue.snapshot(eventId);
+      await queue.leave(eventId, claims);
+      return reply.code(204).send(null);
+    },
+  );
+  done();
+};

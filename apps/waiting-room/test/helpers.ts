@@ -1,0 +1,146 @@
+import { parseEnv } from '@frequency/config';
+import type { CreateEventBody } from '@frequency/contracts';
+import { createLogger, type HttpApp } from '@frequency/observability';
+import type { TestRedis } from '@frequency/testing';
+import { randomBytes } from 'node:crypto';
+import { buildApp } from '../src/app.js';
+import { envSchema } from '../src/env.js';
+import { generateAdmissionKey } from '../src/tokens/admission-tokens.js';
+
+export const OPS_TOKEN = 'ops-token-for-tests-0123456789';
+export const QUEUE_TOKEN_SECRET = 'queue-token-secret-for-tests-0123456789abcdef';
+export const ops = { authorization: `Bearer ${OPS_TOKEN}` };
+
+let jwks: string | undefined;
+export async function testJwks(): Promise<string> {
+  jwks ??= JSON.stringify({ keys: [await generateAdmissionKey(), await generateAdmissionKey()] });
+  return jwks;
+}
+
+/** A waiting room on the test's Redis prefix, with short intervals so tests stay quick. */
+export async function startApp(
+  redis: TestRedis,
+  overrides: Record<string, string> = {},
+): Promise<HttpApp> {
+  const env = parseEnv(envSchema, {
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.keyPrefix,
+    OPS_TOKEN,
+    QUEUE_TOKEN_SECRET,
+    ADMISSION_PRIVATE_JWKS: await testJwks(),
+    LOG_LEVEL: 'silent',
+    EVENT_REFRESH_MS: '50',
+    ADMISSION_TICK_MS: '50',
+    SEEN_FLUSH_MS: '100',
+    LEADER_LEASE_MS: '1000',
+    JOIN_RATE_LIMIT_MAX: '0',
+    ...overrides,
+  });
+  const app = await buildApp({
+    env,
+    logger: createLogger({ service: 'waiting-room', level: 'silent' }),
+  });
+  await app.ready();
+  return app;
+}
+
+export function eventId(prefix = 'ev'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+export function eventBody(overrides: Partial<CreateEventBody> = {}): CreateEventBody {
+  return {
+    id: eventId(),
+    name: 'Test Festival',
+    venue: 'Somewhere',
+    ticketsTotal: 1000,
+    maxPerOrder: 4,
+    opensAt: new Date(Date.now() - 1000).toISOString(),
+    admissionRatePerSecond: 0,
+    maxActiveCheckouts: 1000,
+    ...overrides,
+  };
+}
+
+export async function createTestEvent(app: HttpApp, overrides: Partial<CreateEventBody> = {}) {
+  const body = eventBody(overrides);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/admin/events',
+    headers: ops,
+    payload: body,
+  });
+  if (response.statusCode !== 201)
+    throw new Error(`create event: ${response.statusCode} ${response.body}`);
+  return body;
+}
+
+export interface Joined {
+  queueToken: string;
+  state: string;
+  position: number | null;
+  pollAfterMs: number;
+}
+
+export async function join(app: HttpApp, id: string, ip = randomIp()): Promise<Joined> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/v1/events/${id}/queue`,
+    headers: { 'x-forwarded-for': ip },
+  });
+  if (response.statusCode !== 201) throw new Error(`join: ${response.statusCode} ${response.body}`);
+  return response.json<Joined>();
+}
+
+export interface Status {
+  state: string;
+  position: number | null;
+  aheadOfYou: number | null;
+  estimatedWaitSeconds: number | null;
+  pollAfterMs: number;
+  admission: { token: string; expiresAt: string } | null;
+}
+
+export async function status(app: HttpApp, id: string, token: string): Promise<Status> {
+  const response = await app.inject({
+    method: 'GET',
+    url: `/v1/events/${id}/queue/me`,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`status: ${response.statusCode} ${response.body}`);
+  return response.json<Status>();
+}
+
+export async function patch(app: HttpApp, id: string, body: Record<string, unknown>) {
+  const response = await app.inject({
+    method: 'PATCH',
+    url: `/v1/admin/events/${id}`,
+    headers: ops,
+    payload: body,
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`patch: ${response.statusCode} ${response.body}`);
+}
+
+export function randomIp(): string {
+  const b = randomBytes(4);
+  return `10.${b[0]}.${b[1]}.${b[2]}`;
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 5_000,
+  everyMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
