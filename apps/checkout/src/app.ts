@@ -1,7 +1,16 @@
 import { checkTopic, createPubSub } from '@frequency/config/pubsub';
 import { createRedisClient, pingRedis } from '@frequency/config/redis';
-import { createHttpApp, createMetrics, type HttpApp, type Logger } from '@frequency/observability';
+import { createHttpApp, type HttpApp, type Logger } from '@frequency/observability';
+import { AdmissionVerifier } from './admission/verifier.js';
+import { AvailabilityReader } from './availability/availability.js';
 import type { Env } from './env.js';
+import { createCheckoutMetrics } from './metrics.js';
+import { OutboxRelay } from './orders/outbox-relay.js';
+import { IntentPublisher } from './orders/publisher.js';
+import { defineCheckoutCommands } from './orders/scripts.js';
+import { OrderService } from './orders/service.js';
+import { availabilityRoutes } from './routes/availability/index.js';
+import { orderRoutes } from './routes/orders/index.js';
 
 export interface BuildOptions {
   env: Env;
@@ -10,9 +19,41 @@ export interface BuildOptions {
 
 /** Checkout: availability and orders. Reserves in Redis, publishes to Pub/Sub; never writes to a database. */
 export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> {
-  const metrics = createMetrics('checkout');
+  const metrics = createCheckoutMetrics();
   const redis = createRedisClient({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, name: 'checkout' });
+  defineCheckoutCommands(redis);
   const pubsub = createPubSub({ projectId: env.PUBSUB_PROJECT_ID, emulatorHost: env.PUBSUB_EMULATOR_HOST });
+  const publisher = new IntentPublisher({
+    pubsub,
+    logger,
+    names: {
+      topic: env.PUBSUB_TOPIC,
+      subscription: env.PUBSUB_SUBSCRIPTION,
+      deadLetterTopic: env.PUBSUB_DEAD_LETTER_TOPIC,
+    },
+  });
+  const verifier = new AdmissionVerifier({
+    jwksUrl: new URL('/.well-known/jwks.json', env.WAITING_ROOM_URL).toString(),
+    refetchCooldownMs: env.JWKS_REFETCH_COOLDOWN_MS,
+    maxAgeMs: env.JWKS_MAX_AGE_MS,
+  });
+  const orders = new OrderService({
+    redis,
+    publisher,
+    metrics,
+    publishTimeoutMs: env.PUBLISH_TIMEOUT_MS,
+    republishAfterMs: env.OUTBOX_REPUBLISH_AFTER_MS,
+  });
+  const relay = new OutboxRelay({
+    redis,
+    publisher,
+    metrics,
+    logger,
+    intervalMs: env.OUTBOX_RELAY_INTERVAL_MS,
+    republishAfterMs: env.OUTBOX_REPUBLISH_AFTER_MS,
+  });
+  const availability = new AvailabilityReader(redis, metrics, env.AVAILABILITY_CACHE_MS);
+
   const app = await createHttpApp({
     logger,
     metrics,
@@ -26,9 +67,22 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
       version: '1.0.0',
     },
   });
+  // Orders are JSON only: a text/plain body is refused with 415 instead of failing validation.
+  app.removeContentTypeParser('text/plain');
+  await app.register(availabilityRoutes, { availability });
+  await app.register(orderRoutes, { orders, verifier });
+
+  app.addHook('onReady', async () => {
+    await verifier.warmUp();
+    relay.start();
+  });
   app.addHook('onClose', async () => {
+    await relay.stop();
+    await publisher.flush();
     await pubsub.close();
-    await redis.quit().catch(() => redis.disconnect());
+    await redis.quit().catch(() => {
+      redis.disconnect();
+    });
   });
   return app;
 }

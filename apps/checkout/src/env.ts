@@ -1,10 +1,27 @@
 import { httpEnv, pubsubEnv, redisEnv } from '@frequency/config';
 import { z } from 'zod';
 
+const millis = (fallback: number) => z.coerce.number().int().min(0).max(3_600_000).default(fallback);
+
 export const envSchema = httpEnv(3002)
   .extend(redisEnv.shape)
   .extend(pubsubEnv.shape)
   .extend({
     WAITING_ROOM_URL: z.url().default('http://127.0.0.1:3001'),
+    /** Minimum time between two JWKS fetches triggered by an unknown kid (a flood of forged kids). */
+    JWKS_REFETCH_COOLDOWN_MS: millis(30_000),
+    /** Keys are refreshed in the background at most this old, to pick up a rotation ahead of use. */
+    JWKS_MAX_AGE_MS: millis(600_000),
+    /** Availability answers come from memory for this long: one Redis read per event per window. */
+    AVAILABILITY_CACHE_MS: millis(200),
+    /** Bound of the inline publish (with retries) before the order is answered 202 from the outbox. */
+    PUBLISH_TIMEOUT_MS: millis(2_000),
+    /** How often the relay looks for reserved orders that the worker has not confirmed yet. */
+    OUTBOX_RELAY_INTERVAL_MS: millis(3_000),
+    /**
+     * How long after a (re)publish an unconfirmed order waits before it is published again. Longer
+     * than the worker's normal lag, so a busy pipeline is not flooded with duplicates.
+     */
+    OUTBOX_REPUBLISH_AFTER_MS: millis(30_000),
   });
 export type Env = z.infer<typeof envSchema>;

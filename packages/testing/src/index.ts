@@ -10,7 +10,7 @@ import { inject, test as base } from 'vitest';
 // The global setup declares what it provides (inject('pubsubEmulatorHost')).
 import type {} from './global-setup.js';
 
-export { portAnswers, startPubSubEmulator, waitForPort } from './services.js';
+export { portAnswers, startPubSubEmulator, waitForPort, type StartedEmulator } from './services.js';
 
 /** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */
 export const testServices = {
@@ -175,3 +175,12 @@ export const test = base.extend<FileFixtures>({
 
 export { describe, expect, vi, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
 export { freePort, spawnService, type ServiceProcess } from './process.js';
+export {
+  createSigningKey,
+  createTestAdmissionIssuer,
+  type MintedAdmission,
+  type MintOptions,
+  type TestAdmissionIssuer,
+  type TestSigningKey,
+} from './admission.js';
+export { seedTestEvent, type SeedEventOptions } from './events.js';

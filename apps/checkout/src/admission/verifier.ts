@@ -1,0 +1,187 @@
+import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import {
+  AdmissionTokenClaimsSchema,
+  AppError,
+  type AdmissionTokenClaims,
+} from '@frequency/contracts';
+import { z } from 'zod';
+
+export interface AdmissionVerifierOptions {
+  jwksUrl: string;
+  /** Minimum time between fetches triggered by an unknown kid, so forged kids cannot flood the JWKS. */
+  refetchCooldownMs: number;
+  /** Keys older than this are refreshed in the background on the next verification. */
+  maxAgeMs: number;
+  /** Deadline of one JWKS fetch. */
+  fetchTimeoutMs?: number;
+  /** Tolerated clock difference with the waiting room when checking exp and iat. */
+  clockToleranceSeconds?: number;
+  now?: () => number;
+}
+
+const HeaderSchema = z.object({
+  alg: z.literal('ES256'),
+  kid: z.string().min(1).max(200),
+  typ: z.string().optional(),
+  // A critical extension we do not understand must make the token invalid (RFC 7515 4.1.11).
+  crit: z.never().optional(),
+});
+
+const JwkSchema = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string(),
+  y: z.string(),
+  kid: z.string().min(1),
+  use: z.string().optional(),
+  alg: z.string().optional(),
+});
+const JwksSchema = z.object({ keys: z.array(z.unknown()) });
+
+/** An ES256 signature is r || s, 32 bytes each (JWS, not DER). */
+const signatureBytes = 64;
+/** Admission tokens are small; anything far larger is not one and is not worth decoding. */
+const maxTokenLength = 4_096;
+
+/**
+ * Verifies admission tokens locally: ES256 signature with the waiting room's public keys, then
+ * iss, aud, typ, exp, and the claim shapes of the contract. No network call per request: keys are
+ * cached, fetched again only for an unknown kid (at most once per cooldown) or when older than
+ * maxAge (in the background, the old keys keep serving meanwhile).
+ *
+ * The signature check runs on libuv's thread pool (node:crypto with a callback): an ECDSA verify
+ * costs ~100 µs of CPU, and off the event loop the other core carries it.
+ */
+export class AdmissionVerifier {
+  private keys = new Map<string, KeyObject>();
+  private fetchedAt = 0;
+  private lastAttemptAt = Number.NEGATIVE_INFINITY;
+  private inflight: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: AdmissionVerifierOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Returns the claims of a valid admission token for `eventId`, or throws a 401 AppError. */
+  async verify(authorization: string | undefined, eventId?: string): Promise<AdmissionTokenClaims> {
+    const token = bearerToken(authorization);
+    const parts = token.split('.');
+    if (parts.length !== 3) throw invalid('not a JWS compact token');
+    const [encodedHeader = '', encodedPayload = '', encodedSignature = ''] = parts;
+    const header = HeaderSchema.safeParse(decodeJson(encodedHeader));
+    if (!header.success) throw invalid('unsupported token header');
+    const signature = Buffer.from(encodedSignature, 'base64url');
+    if (signature.length !== signatureBytes) throw invalid('bad signature');
+
+    const key = await this.keyFor(header.data.kid);
+    const signed = Buffer.from(`${encodedHeader}.${encodedPayload}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      verifySignature('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature, (err, valid) => {
+        resolve(err === null && valid);
+      });
+    });
+    if (!ok) throw invalid('bad signature');
+
+    // Only a token signed by the waiting room is looked at further: claims of a forged token are
+    // never trusted, not even to tell "expired" from "invalid".
+    const payload = decodeJson(encodedPayload);
+    const tolerance = this.options.clockToleranceSeconds ?? 5;
+    const nowSeconds = Math.floor(this.now() / 1000);
+    if (isRecord(payload) && typeof payload.exp === 'number' && payload.exp <= nowSeconds - tolerance) {
+      throw new AppError('TOKEN_EXPIRED', 'the admission has expired');
+    }
+    // The schema pins typ, iss (frequency-waiting-room) and aud (frequency-checkout) as literals.
+    const claims = AdmissionTokenClaimsSchema.safeParse(payload);
+    if (!claims.success) throw invalid('not an admission token');
+    const c = claims.data;
+    if (c.iat > nowSeconds + tolerance) throw invalid('issued in the future');
+    if (eventId !== undefined && c.evt !== eventId) throw invalid('the admission is for another event');
+    return c;
+  }
+
+  /** Fetches the keys now (startup warm-up); failures are left to the first verification to report. */
+  async warmUp(): Promise<void> {
+    await this.refresh().catch(() => undefined);
+  }
+
+  private async keyFor(kid: string): Promise<KeyObject> {
+    const age = this.now() - this.fetchedAt;
+    if (this.keys.size > 0 && age > this.options.maxAgeMs) void this.refresh().catch(() => undefined);
+    const cached = this.keys.get(kid);
+    if (cached) return cached;
+    if (this.inflight) {
+      await this.inflight.catch(() => undefined);
+    } else if (this.now() - this.lastAttemptAt >= this.options.refetchCooldownMs || this.keys.size === 0) {
+      try {
+        await this.refresh();
+      } catch {
+        // The waiting room is unreachable: known keys keep working, only a kid never seen fails.
+        if (this.keys.size === 0) {
+          throw new AppError('UNAVAILABLE', 'admission keys are not available yet', { 'retry-after': '1' });
+        }
+      }
+    }
+    const key = this.keys.get(kid);
+    if (!key) throw invalid('unknown signing key');
+    return key;
+  }
+
+  private refresh(): Promise<void> {
+    if (this.inflight) return this.inflight;
+    // With no key at all, every request would otherwise wait out the cooldown with a 503; a short
+    // floor still keeps a down waiting room from receiving one fetch per request.
+    const floor = this.keys.size === 0 ? Math.min(this.options.refetchCooldownMs, 1_000) : 0;
+    if (floor > 0 && this.now() - this.lastAttemptAt < floor) {
+      return Promise.reject(new Error('JWKS fetch cooling down'));
+    }
+    this.lastAttemptAt = this.now();
+    this.inflight = this.fetchKeys().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async fetchKeys(): Promise<void> {
+    const response = await fetch(this.options.jwksUrl, {
+      signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? 2_000),
+      headers: { accept: 'application/json' },
+    });
+    if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
+    const body = JwksSchema.parse(await response.json());
+    const keys = new Map<string, KeyObject>();
+    for (const entry of body.keys) {
+      const jwk = JwkSchema.safeParse(entry);
+      if (!jwk.success || (jwk.data.use !== undefined && jwk.data.use !== 'sig')) continue;
+      if (jwk.data.alg !== undefined && jwk.data.alg !== 'ES256') continue;
+      const { kty, crv, x, y } = jwk.data;
+      keys.set(jwk.data.kid, createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' }));
+    }
+    if (keys.size === 0) throw new Error('JWKS holds no ES256 key');
+    this.keys = keys;
+    this.fetchedAt = this.now();
+  }
+}
+
+function bearerToken(authorization: string | undefined): string {
+  if (!authorization) throw invalid('missing admission token');
+  const match = /^Bearer ([A-Za-z0-9_.-]+)$/i.exec(authorization.trim());
+  if (!match?.[1] || match[1].length > maxTokenLength) throw invalid('malformed Authorization header');
+  return match[1];
+}
+
+function decodeJson(segment: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function invalid(message: string): AppError {
+  return new AppError('TOKEN_INVALID', message, { 'www-authenticate': 'Bearer error="invalid_token"' });
+}

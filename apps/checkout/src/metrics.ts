@@ -1,0 +1,47 @@
+import { createMetrics, type ServiceMetrics } from '@frequency/observability';
+import { Counter, Gauge } from 'prom-client';
+
+export interface CheckoutMetrics extends ServiceMetrics {
+  orders: Counter<'event' | 'result'>;
+  ticketsRemaining: Gauge<'event'>;
+  ticketsSold: Gauge<'event'>;
+  outboxPending: Gauge;
+  publishFailures: Counter;
+}
+
+/** The checkout series named in docs/conventions.md, on top of the shared HTTP ones. */
+export function createCheckoutMetrics(): CheckoutMetrics {
+  const base = createMetrics('checkout');
+  const registers = [base.registry];
+  return {
+    ...base,
+    orders: new Counter({
+      name: 'checkout_orders_total',
+      help: 'Order attempts by event and result (accepted, duplicate, sold_out, insufficient)',
+      labelNames: ['event', 'result'] as const,
+      registers,
+    }),
+    ticketsRemaining: new Gauge({
+      name: 'checkout_tickets_remaining',
+      help: 'Tickets remaining per event, as last seen in Redis',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    ticketsSold: new Gauge({
+      name: 'checkout_tickets_sold',
+      help: 'Tickets sold per event, as last seen in Redis',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    outboxPending: new Gauge({
+      name: 'checkout_outbox_pending',
+      help: 'Orders reserved but not yet confirmed by the worker',
+      registers,
+    }),
+    publishFailures: new Counter({
+      name: 'checkout_publish_failures_total',
+      help: 'Purchase intents not published within the inline deadline (left to the outbox relay)',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,69 @@
+import {
+  CreateOrderBodySchema,
+  ErrorBodySchema,
+  EventParamsSchema,
+  OrderAcceptedSchema,
+  OrderHeadersSchema,
+  OrderParamsSchema,
+  OrderViewSchema,
+} from '@frequency/contracts';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import type { AdmissionVerifier } from '../../admission/verifier.js';
+import type { OrderService } from '../../orders/service.js';
+
+export interface OrderRoutesOptions {
+  orders: OrderService;
+  verifier: AdmissionVerifier;
+}
+
+const errors = { 401: ErrorBodySchema, 404: ErrorBodySchema, 422: ErrorBodySchema, 503: ErrorBodySchema };
+
+export const orderRoutes: FastifyPluginCallbackZod<OrderRoutesOptions> = (app, options, done) => {
+  app.post(
+    '/v1/events/:eventId/orders',
+    {
+      schema: {
+        summary: 'Place the order of an admission',
+        description:
+          'Reserves tickets atomically in Redis and publishes the purchase intent before answering. ' +
+          'One admission yields one order: sent again (with or without the same Idempotency-Key) it ' +
+          'answers 202 with the same orderId. quantity above the event\'s maxPerOrder is 422.',
+        security: [{ bearer: [] }],
+        params: EventParamsSchema,
+        headers: OrderHeadersSchema,
+        body: CreateOrderBodySchema,
+        response: { 202: OrderAcceptedSchema, 409: ErrorBodySchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const admission = await options.verifier.verify(request.headers.authorization, eventId);
+      const accepted = await options.orders.place(
+        eventId,
+        admission,
+        request.body,
+        request.headers['idempotency-key'],
+      );
+      return reply.code(202).send(accepted);
+    },
+  );
+
+  app.get(
+    '/v1/orders/:orderId',
+    {
+      schema: {
+        summary: 'An order and, once confirmed, its tickets',
+        description: 'Readable only with the admission token that placed the order; 404 otherwise.',
+        security: [{ bearer: [] }],
+        params: OrderParamsSchema,
+        headers: OrderHeadersSchema.pick({ authorization: true }),
+        response: { 200: OrderViewSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const admission = await options.verifier.verify(request.headers.authorization);
+      return options.orders.get(admission, request.params.orderId);
+    },
+  );
+  done();
+};

@@ -1,0 +1,53 @@
+import { createServer } from 'node:net';
+import { parseEnv } from '@frequency/config';
+import { createLogger, type HttpApp } from '@frequency/observability';
+import type { TestAdmissionIssuer, TestPubSub, TestRedis } from '@frequency/testing';
+import { buildApp } from '../src/app.js';
+import { envSchema } from '../src/env.js';
+
+export interface CheckoutUnderTest {
+  redis: TestRedis;
+  pubsub: Pick<TestPubSub, 'emulatorHost' | 'projectId' | 'names'>;
+  issuer: TestAdmissionIssuer;
+  env?: Record<string, string>;
+}
+
+/** Checkout built exactly as server.ts builds it, pointed at the test's own Redis prefix and topics. */
+export async function buildTestCheckout(options: CheckoutUnderTest): Promise<HttpApp> {
+  const env = parseEnv(envSchema, {
+    REDIS_URL: options.redis.url,
+    REDIS_KEY_PREFIX: options.redis.keyPrefix,
+    PUBSUB_PROJECT_ID: options.pubsub.projectId,
+    PUBSUB_EMULATOR_HOST: options.pubsub.emulatorHost,
+    PUBSUB_TOPIC: options.pubsub.names.topic,
+    PUBSUB_SUBSCRIPTION: options.pubsub.names.subscription,
+    PUBSUB_DEAD_LETTER_TOPIC: options.pubsub.names.deadLetterTopic,
+    WAITING_ROOM_URL: options.issuer.baseUrl,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const app = await buildApp({ env, logger: createLogger({ service: 'checkout', level: env.LOG_LEVEL }) });
+  await app.ready();
+  return app;
+}
+
+export const buyer = { name: 'Ada Fan', email: 'ada@example.com' };
+
+export function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** A port nothing listens on right now (for a test's own emulator). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
