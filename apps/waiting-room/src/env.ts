@@ -34,7 +34,7 @@ export const envSchema = httpEnv(3001)
     /** How long before opening fans may enter the pre-queue; before that, joins get EVENT_NOT_OPEN. */
     PREQUEUE_OPENS_BEFORE_SECONDS: int(0, 365 * 86_400).default(86_400),
     /** New joins per client (IP) and event per window; 0 turns the limit off. */
-    JOIN_RATE_LIMIT_MAX: int(0, 1_000_000).default(10),
+    JOIN_RATE_LIMIT_MAX: int(0, 1_000_000_000).default(10),
     JOIN_RATE_LIMIT_WINDOW_SECONDS: int(1, 3_600).default(10),
     /** Every replica re-reads config and live figures this often (ops changes apply within 1 s). */
     EVENT_REFRESH_MS: int(20, 250).default(200),

@@ -14,6 +14,7 @@ export async function runShuffle(
   redis: Redis,
   keys: WaitingRoomKeys,
   leaseValue: string,
+  writeChunk = WRITE_CHUNK,
 ): Promise<boolean> {
   const [sealed, shuffled, baseRaw, seed] = await redis.hmget(
     keys.state,
@@ -42,7 +43,7 @@ export async function runShuffle(
   let next = Number((await redis.hget(keys.state, 'shuffleNext')) ?? 0);
   while (next < base) {
     const args: (string | number)[] = [];
-    const end = Math.min(base, next + WRITE_CHUNK);
+    const end = Math.min(base, next + writeChunk);
     for (let place = next; place < end; place += 1) {
       const index = order[place] ?? 0;
       args.push(members[index] ?? '', place + 1, arrivals[index] ?? 0);

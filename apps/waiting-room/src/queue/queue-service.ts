@@ -43,6 +43,8 @@ export class QueueService {
   readonly #places = new BoundedCache<string, number>(500_000);
   readonly #admissions = new BoundedCache<string, Admission>(200_000);
   readonly #gone = new BoundedCache<string, number>(200_000);
+  /** Entries that left through this replica: they are not waiting any more, whatever the place says. */
+  readonly #left = new BoundedCache<string, true>(200_000);
 
   constructor(
     private readonly redis: Redis,
@@ -150,6 +152,7 @@ export class QueueService {
 
   async status(eventId: string, claims: QueueClaims, now = Date.now()): Promise<QueueStatus> {
     const snapshot = await this.snapshot(eventId);
+    if (this.#left.get(claims.sub)) return ended('expired');
     let seq = 'seq' in claims ? claims.seq : this.#places.get(claims.sub);
     if (seq === undefined && 'pre' in claims) {
       if (!snapshot.shuffled) {
@@ -208,7 +211,7 @@ export class QueueService {
     if (result === 'left_prequeue')
       this.metrics.skippedTotal.inc({ event: eventId, reason: 'left' });
     this.#admissions.delete(claims.sub);
-    this.#gone.set(claims.sub, Date.now());
+    this.#left.set(claims.sub, true);
   }
 
   /** Where an entry stands once it may have left the line: place, admission, or gone. */

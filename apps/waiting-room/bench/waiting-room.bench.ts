@@ -1,0 +1,212 @@
+/**
+ * Waiting-room benchmark: one process, one load generator (autocannon), one run.
+ *
+ *   pnpm --filter @frequency/waiting-room bench
+ *
+ * Measures a bare Fastify hello-world, the status poll of a waiting fan and a join, each for
+ * BENCH_SECONDS (default 10) with BENCH_CONNECTIONS (default 100) connections after a short warm-up,
+ * then fills one event's line with BENCH_FANS (default 1,000,000) fans through the join script
+ * (pipelined) and reports Redis memory per waiting fan. Uses REDIS_URL (default local) under a fresh
+ * key prefix it deletes at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseEnv } from '@frequency/config';
+import { createRedisClient } from '@frequency/config/redis';
+import { newId } from '@frequency/contracts';
+import { createLogger } from '@frequency/observability';
+import Fastify from 'fastify';
+import { buildApp } from '../src/app.js';
+import { envSchema } from '../src/env.js';
+import { createEvent } from '../src/events/event-store.js';
+import { waitingRoomKeys } from '../src/redis/keys.js';
+import { defineScripts } from '../src/redis/scripts.js';
+import { generateAdmissionKey } from '../src/tokens/admission-tokens.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const fans = Number(process.env.BENCH_FANS ?? 1_000_000);
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const keyPrefix = `bench-${randomBytes(4).toString('hex')}:`;
+
+interface Figure {
+  requests: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(
+  url: string,
+  options: { method?: 'GET' | 'POST'; headers?: Record<string, string> } = {},
+): Promise<Figure> {
+  const run = (duration: number) =>
+    new Promise<Figure>((resolve, reject) => {
+      const child = fork(fileURLToPath(new URL('./load-worker.ts', import.meta.url)), {
+        execArgv: ['--import', 'tsx'],
+      });
+      child.once('message', (figure: Figure) => {
+        resolve(figure);
+        child.disconnect();
+      });
+      child.once('error', reject);
+      child.send({
+        url,
+        connections,
+        duration,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+      });
+    });
+  await run(2);
+  return run(seconds);
+}
+
+async function listen(app: {
+  listen(o: { host: string; port: number }): Promise<string>;
+}): Promise<string> {
+  return app.listen({ host: '127.0.0.1', port: 0 });
+}
+
+const logger = createLogger({ service: 'waiting-room', level: 'silent' });
+const bare = Fastify();
+bare.get('/', () => ({ hello: 'world' }));
+const bareUrl = await listen(bare);
+
+const env = parseEnv(envSchema, {
+  REDIS_URL: redisUrl,
+  REDIS_KEY_PREFIX: keyPrefix,
+  OPS_TOKEN: randomBytes(16).toString('hex'),
+  QUEUE_TOKEN_SECRET: randomBytes(32).toString('hex'),
+  ADMISSION_PRIVATE_JWKS: JSON.stringify({
+    keys: [await generateAdmissionKey(), await generateAdmissionKey()],
+  }),
+  LOG_LEVEL: 'silent',
+  // One client (the load generator) joins all the time: the limiter still runs, but never refuses.
+  JOIN_RATE_LIMIT_MAX: '1000000000',
+});
+const app = await buildApp({ env, logger });
+const appUrl = await listen(app);
+const redis = defineScripts(createRedisClient({ url: redisUrl, keyPrefix, name: 'bench' }));
+
+const eventId = 'bench-event';
+await createEvent(
+  redis,
+  {
+    id: eventId,
+    name: 'Bench',
+    venue: 'Here',
+    ticketsTotal: 1_000_000,
+    maxPerOrder: 4,
+    opensAt: new Date(Date.now() - 1_000).toISOString(),
+    admissionRatePerSecond: 0,
+    maxActiveCheckouts: 1_000,
+  },
+  { checkoutWindowSeconds: 300 },
+);
+await app.waitingRoom.cache.refresh(eventId);
+const joined = (await (
+  await fetch(`${appUrl}/v1/events/${eventId}/queue`, { method: 'POST' })
+).json()) as {
+  queueToken: string;
+};
+
+const results: [string, Figure][] = [];
+results.push(['bare Fastify hello-world', await load(bareUrl)]);
+results.push([
+  'GET /queue/me (waiting fan)',
+  await load(`${appUrl}/v1/events/${eventId}/queue/me`, {
+    headers: { authorization: `Bearer ${joined.queueToken}` },
+  }),
+]);
+results.push([
+  'POST /queue (join)',
+  await load(`${appUrl}/v1/events/${eventId}/queue`, { method: 'POST' }),
+]);
+await app.close();
+await bare.close();
+
+// Memory: a second event, filled through the join script in pipelined batches.
+if (fans <= 0) {
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+  redis.disconnect();
+  process.exit(0);
+}
+const memoryEvent = 'bench-memory';
+await createEvent(
+  redis,
+  {
+    id: memoryEvent,
+    name: 'Memory',
+    venue: 'Here',
+    ticketsTotal: 1_000_000,
+    maxPerOrder: 4,
+    opensAt: new Date(Date.now() - 1_000).toISOString(),
+    admissionRatePerSecond: 0,
+    maxActiveCheckouts: 1_000,
+  },
+  { checkoutWindowSeconds: 300 },
+);
+const keys = waitingRoomKeys(memoryEvent);
+const usedMemory = async () =>
+  Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+const before = await usedMemory();
+const fillStarted = performance.now();
+for (let done = 0; done < fans; done += 5_000) {
+  const pipeline = redis.pipeline();
+  for (let i = done; i < Math.min(fans, done + 5_000); i += 1) {
+    pipeline.wrJoin(
+      keys.config,
+      keys.state,
+      keys.pre,
+      keys.line,
+      keys.seen,
+      keys.preSeen,
+      keys.stock,
+      keys.rateLimit('bench'),
+      newId('queueEntry'),
+      0,
+      1_000,
+      0,
+    );
+  }
+  await pipeline.exec();
+}
+const fillSeconds = (performance.now() - fillStarted) / 1000;
+const after = await usedMemory();
+// MEMORY USAGE takes its key as an argument ioredis does not prefix.
+const lineBytes = Number(await redis.memory('USAGE', `${keyPrefix}${keys.line}`, 'SAMPLES', 0));
+const seenBytes = Number(await redis.memory('USAGE', `${keyPrefix}${keys.seen}`));
+const waiting = await redis.zcard(keys.line);
+
+// Clean up every key of this run.
+const raw = createRedisClient({ url: redisUrl, name: 'bench-cleanup' });
+let cursor = '0';
+do {
+  const [next, found] = await raw.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+  cursor = next;
+  if (found.length > 0) await raw.unlink(...found);
+} while (cursor !== '0');
+raw.disconnect();
+redis.disconnect();
+
+const [, baseline] = results[0] ?? ['', { requests: 1, p50: 0, p99: 0, errors: 0 }];
+const pad = (value: string, width: number) => value.padEnd(width);
+const lines = [
+  `Waiting-room benchmark: ${connections} connections, ${seconds} s per case, one process, autocannon`,
+  '',
+  `${pad('case', 30)}${pad('req/s', 10)}${pad('vs bare', 10)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}errors`,
+  ...results.map(
+    ([name, f]) =>
+      `${pad(name, 30)}${pad(f.requests.toFixed(0), 10)}${pad(`${((f.requests / baseline.requests) * 100).toFixed(0)}%`, 10)}${pad(String(f.p50), 8)}${pad(String(f.p99), 8)}${f.errors}`,
+  ),
+  '',
+  `Redis memory with ${waiting.toLocaleString('en')} waiting fans (filled in ${fillSeconds.toFixed(1)} s via the join script):`,
+  `  INFO used_memory delta: ${(after - before).toLocaleString('en')} B = ${((after - before) / waiting).toFixed(1)} B per fan`,
+  `  MEMORY USAGE line zset: ${lineBytes.toLocaleString('en')} B = ${(lineBytes / waiting).toFixed(1)} B per fan`,
+  `  MEMORY USAGE seen bitfield: ${seenBytes.toLocaleString('en')} B = ${(seenBytes / waiting).toFixed(1)} B per fan`,
+  '',
+  'Targets: status >= 70% of bare with p99 <= 10 ms; join >= 35% of bare; <= 150 B per waiting fan.',
+];
+process.stdout.write(`${lines.join('\n')}\n`);
