@@ -12,6 +12,8 @@ import { OrderService } from './orders/service.js';
 import { availabilityRoutes } from './routes/availability/index.js';
 import { orderRoutes } from './routes/orders/index.js';
 
+export { envSchema, type Env } from './env.js';
+
 export interface BuildOptions {
   env: Env;
   logger: Logger;
@@ -20,9 +22,16 @@ export interface BuildOptions {
 /** Checkout: availability and orders. Reserves in Redis, publishes to Pub/Sub; never writes to a database. */
 export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> {
   const metrics = createCheckoutMetrics();
-  const redis = createRedisClient({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, name: 'checkout' });
+  const redis = createRedisClient({
+    url: env.REDIS_URL,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    name: 'checkout',
+  });
   defineCheckoutCommands(redis);
-  const pubsub = createPubSub({ projectId: env.PUBSUB_PROJECT_ID, emulatorHost: env.PUBSUB_EMULATOR_HOST });
+  const pubsub = createPubSub({
+    projectId: env.PUBSUB_PROJECT_ID,
+    emulatorHost: env.PUBSUB_EMULATOR_HOST,
+  });
   const publisher = new IntentPublisher({
     pubsub,
     logger,
@@ -59,7 +68,8 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     metrics,
     readiness: {
       redis: () => pingRedis(redis, env.REDIS_URL),
-      pubsub: () => checkTopic(pubsub, env.PUBSUB_TOPIC, { emulatorHost: env.PUBSUB_EMULATOR_HOST }),
+      pubsub: () =>
+        checkTopic(pubsub, env.PUBSUB_TOPIC, { emulatorHost: env.PUBSUB_EMULATOR_HOST }),
     },
     openapi: {
       title: 'Frequency checkout',

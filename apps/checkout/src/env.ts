@@ -1,7 +1,8 @@
 import { httpEnv, pubsubEnv, redisEnv } from '@frequency/config';
 import { z } from 'zod';
 
-const millis = (fallback: number) => z.coerce.number().int().min(0).max(3_600_000).default(fallback);
+const millis = (fallback: number) =>
+  z.coerce.number().int().min(0).max(3_600_000).default(fallback);
 
 export const envSchema = httpEnv(3002)
   .extend(redisEnv.shape)

@@ -26,7 +26,10 @@ export async function buildTestCheckout(options: CheckoutUnderTest): Promise<Htt
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const app = await buildApp({ env, logger: createLogger({ service: 'checkout', level: env.LOG_LEVEL }) });
+  const app = await buildApp({
+    env,
+    logger: createLogger({ service: 'checkout', level: env.LOG_LEVEL }),
+  });
   await app.ready();
   return app;
 }

@@ -1,33 +1,29 @@
-import { checkTopic, createPubSub } from '@frequency/config/pubsub';
-import { createRedisClient, pingRedis } from '@frequency/config/redis';
-import { PostgresStore } from '@frequency/db';
-import { createHttpApp, createMetrics, type HttpApp, type Logger } from '@frequency/observability';
+import { checkTopic } from '@frequency/config/pubsub';
+import { pingRedis } from '@frequency/config/redis';
+import { createHttpApp, type HttpApp, type Logger } from '@frequency/observability';
 import type { Env } from './env.js';
+import type { WorkerServices } from './services.js';
 
 export interface BuildOptions {
   env: Env;
   logger: Logger;
+  services: Pick<WorkerServices, 'redis' | 'pubsub' | 'store' | 'metrics'>;
 }
 
-/** The worker's HTTP face: only /healthz, /readyz and /metrics. */
-export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> {
-  const metrics = createMetrics('worker');
-  const redis = createRedisClient({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, name: 'worker' });
-  const pubsub = createPubSub({ projectId: env.PUBSUB_PROJECT_ID, emulatorHost: env.PUBSUB_EMULATOR_HOST });
-  const store = PostgresStore.open(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
-  const app = await createHttpApp({
+/**
+ * The worker's HTTP face: only /healthz, /readyz and /metrics. Ready when Redis, Pub/Sub (the
+ * subscription's topic) and Postgres answer; the clients are the consumer's own.
+ */
+export async function buildApp({ env, logger, services }: BuildOptions): Promise<HttpApp> {
+  const { redis, pubsub, store, metrics } = services;
+  return createHttpApp({
     logger,
     metrics,
     readiness: {
       redis: () => pingRedis(redis, env.REDIS_URL),
-      pubsub: () => checkTopic(pubsub, env.PUBSUB_TOPIC, { emulatorHost: env.PUBSUB_EMULATOR_HOST }),
+      pubsub: () =>
+        checkTopic(pubsub, env.PUBSUB_TOPIC, { emulatorHost: env.PUBSUB_EMULATOR_HOST }),
       postgres: () => store.ping(),
     },
   });
-  app.addHook('onClose', async () => {
-    await pubsub.close();
-    await store.close();
-    await redis.quit().catch(() => redis.disconnect());
-  });
-  return app;
 }

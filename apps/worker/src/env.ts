@@ -1,11 +1,25 @@
 import { httpEnv, postgresEnv, pubsubEnv, redisEnv } from '@frequency/config';
 import { z } from 'zod';
 
+const positive = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+
 export const envSchema = httpEnv(3003)
   .extend(redisEnv.shape)
   .extend(pubsubEnv.shape)
   .extend(postgresEnv.shape)
   .extend({
     STORE: z.enum(['postgres']).default('postgres'),
+    /** Flow control: messages held (received, not yet acked) at most; bounds memory and lag. */
+    WORKER_MAX_MESSAGES: positive(1_000, 100_000),
+    /** A batch is written when it holds this many messages, or after WORKER_BATCH_WAIT_MS. */
+    WORKER_BATCH_SIZE: positive(500, 10_000),
+    WORKER_BATCH_WAIT_MS: positive(50, 10_000),
+    /** Batches written at once: one commits while the next fills. */
+    WORKER_CONCURRENT_BATCHES: positive(2, 32),
+    /** Graceful shutdown bound: finish, commit and ack what is in hand within it. */
+    WORKER_SHUTDOWN_TIMEOUT_MS: positive(20_000, 600_000),
+    /** How often the reconciliation gauges are refreshed. */
+    RECONCILE_INTERVAL_MS: positive(15_000, 3_600_000),
   });
 export type Env = z.infer<typeof envSchema>;

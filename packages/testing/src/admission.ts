@@ -15,7 +15,9 @@ export interface TestSigningKey {
 }
 
 /** An ES256 key pair with a kid, as the waiting room holds in ADMISSION_PRIVATE_JWKS. */
-export async function createSigningKey(kid = newId('admission').slice(4, 16)): Promise<TestSigningKey> {
+export async function createSigningKey(
+  kid = newId('admission').slice(4, 16),
+): Promise<TestSigningKey> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
   return { kid, privateKey, publicJwk };

@@ -77,9 +77,15 @@ export class AdmissionVerifier {
     const key = await this.keyFor(header.data.kid);
     const signed = Buffer.from(`${encodedHeader}.${encodedPayload}`);
     const ok = await new Promise<boolean>((resolve) => {
-      verifySignature('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature, (err, valid) => {
-        resolve(err === null && valid);
-      });
+      verifySignature(
+        'sha256',
+        signed,
+        { key, dsaEncoding: 'ieee-p1363' },
+        signature,
+        (err, valid) => {
+          resolve(err === null && valid);
+        },
+      );
     });
     if (!ok) throw invalid('bad signature');
 
@@ -88,7 +94,11 @@ export class AdmissionVerifier {
     const payload = decodeJson(encodedPayload);
     const tolerance = this.options.clockToleranceSeconds ?? 5;
     const nowSeconds = Math.floor(this.now() / 1000);
-    if (isRecord(payload) && typeof payload.exp === 'number' && payload.exp <= nowSeconds - tolerance) {
+    if (
+      isRecord(payload) &&
+      typeof payload.exp === 'number' &&
+      payload.exp <= nowSeconds - tolerance
+    ) {
       throw new AppError('TOKEN_EXPIRED', 'the admission has expired');
     }
     // The schema pins typ, iss (frequency-waiting-room) and aud (frequency-checkout) as literals.
@@ -96,7 +106,8 @@ export class AdmissionVerifier {
     if (!claims.success) throw invalid('not an admission token');
     const c = claims.data;
     if (c.iat > nowSeconds + tolerance) throw invalid('issued in the future');
-    if (eventId !== undefined && c.evt !== eventId) throw invalid('the admission is for another event');
+    if (eventId !== undefined && c.evt !== eventId)
+      throw invalid('the admission is for another event');
     return c;
   }
 
@@ -107,18 +118,24 @@ export class AdmissionVerifier {
 
   private async keyFor(kid: string): Promise<KeyObject> {
     const age = this.now() - this.fetchedAt;
-    if (this.keys.size > 0 && age > this.options.maxAgeMs) void this.refresh().catch(() => undefined);
+    if (this.keys.size > 0 && age > this.options.maxAgeMs)
+      void this.refresh().catch(() => undefined);
     const cached = this.keys.get(kid);
     if (cached) return cached;
     if (this.inflight) {
       await this.inflight.catch(() => undefined);
-    } else if (this.now() - this.lastAttemptAt >= this.options.refetchCooldownMs || this.keys.size === 0) {
+    } else if (
+      this.now() - this.lastAttemptAt >= this.options.refetchCooldownMs ||
+      this.keys.size === 0
+    ) {
       try {
         await this.refresh();
       } catch {
         // The waiting room is unreachable: known keys keep working, only a kid never seen fails.
         if (this.keys.size === 0) {
-          throw new AppError('UNAVAILABLE', 'admission keys are not available yet', { 'retry-after': '1' });
+          throw new AppError('UNAVAILABLE', 'admission keys are not available yet', {
+            'retry-after': '1',
+          });
         }
       }
     }
@@ -166,7 +183,8 @@ export class AdmissionVerifier {
 function bearerToken(authorization: string | undefined): string {
   if (!authorization) throw invalid('missing admission token');
   const match = /^Bearer ([A-Za-z0-9_.-]+)$/i.exec(authorization.trim());
-  if (!match?.[1] || match[1].length > maxTokenLength) throw invalid('malformed Authorization header');
+  if (!match?.[1] || match[1].length > maxTokenLength)
+    throw invalid('malformed Authorization header');
   return match[1];
 }
 
@@ -183,5 +201,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function invalid(message: string): AppError {
-  return new AppError('TOKEN_INVALID', message, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  return new AppError('TOKEN_INVALID', message, {
+    'www-authenticate': 'Bearer error="invalid_token"',
+  });
 }

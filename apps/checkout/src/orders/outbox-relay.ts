@@ -82,7 +82,9 @@ export class OutboxRelay {
   private async republish(eventId: string, orderIds: string[]): Promise<number> {
     const { redis, publisher, metrics } = this.options;
     const keys = eventKeys(eventId);
-    const intents = await Promise.all(orderIds.map((orderId) => redis.hget(keys.order(orderId), 'intent')));
+    const intents = await Promise.all(
+      orderIds.map((orderId) => redis.hget(keys.order(orderId), 'intent')),
+    );
     const results = await Promise.all(
       orderIds.map(async (orderId, index) => {
         const intent = intents[index];

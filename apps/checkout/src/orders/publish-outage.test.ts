@@ -33,7 +33,11 @@ describe('a Pub/Sub outage loses no order', () => {
     const issuer: TestAdmissionIssuer = await createTestAdmissionIssuer();
     cleanups.push(() => issuer.close());
     const base = uniqueName('outage');
-    const names = { topic: `${base}-intents`, subscription: `${base}-worker`, deadLetterTopic: `${base}-dl` };
+    const names = {
+      topic: `${base}-intents`,
+      subscription: `${base}-worker`,
+      deadLetterTopic: `${base}-dl`,
+    };
     const projectId = 'frequency-test';
     const admin: PubSub = createPubSub({ projectId, emulatorHost: emulator.hostPort });
     cleanups.push(() => admin.close());
@@ -43,7 +47,11 @@ describe('a Pub/Sub outage loses no order', () => {
       redis,
       pubsub: { emulatorHost: emulator.hostPort, projectId, names },
       issuer,
-      env: { PUBLISH_TIMEOUT_MS: '300', OUTBOX_RELAY_INTERVAL_MS: '200', OUTBOX_REPUBLISH_AFTER_MS: '1500' },
+      env: {
+        PUBLISH_TIMEOUT_MS: '300',
+        OUTBOX_RELAY_INTERVAL_MS: '200',
+        OUTBOX_REPUBLISH_AFTER_MS: '1500',
+      },
     });
     cleanups.push(() => app.close());
     await seedTestEvent(redis.client, { eventId: 'outage', ticketsTotal: 100 });
@@ -78,7 +86,9 @@ describe('a Pub/Sub outage loses no order', () => {
             if (exists) {
               subscription = admin.subscription(names.subscription);
               subscription.on('message', (message: Message) => {
-                received.add(PurchaseIntentSchema.parse(JSON.parse(message.data.toString())).orderId);
+                received.add(
+                  PurchaseIntentSchema.parse(JSON.parse(message.data.toString())).orderId,
+                );
                 message.ack();
               });
               cleanups.push(() => subscription!.close());

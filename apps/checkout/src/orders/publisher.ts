@@ -37,7 +37,11 @@ export class IntentPublisher {
    * Publishes one message with retries until `deadlineMs` passes. Resolves true when the broker
    * took it, false when the deadline passed; never rejects.
    */
-  async publish(data: Buffer, attributes: Record<string, string>, deadlineMs: number): Promise<boolean> {
+  async publish(
+    data: Buffer,
+    attributes: Record<string, string>,
+    deadlineMs: number,
+  ): Promise<boolean> {
     const deadline = Date.now() + deadlineMs;
     for (let attempt = 0; ; attempt += 1) {
       const left = deadline - Date.now();
@@ -59,7 +63,10 @@ export class IntentPublisher {
   ensureTopology(): Promise<void> {
     this.topology ??= ensureTopology(this.options.pubsub, this.options.names)
       .then(() => {
-        this.options.logger.warn({ topic: this.options.names.topic }, 'Pub/Sub topology re-created');
+        this.options.logger.warn(
+          { topic: this.options.names.topic },
+          'Pub/Sub topology re-created',
+        );
       })
       .catch((err: unknown) => {
         this.options.logger.warn({ err }, 'cannot re-create the Pub/Sub topology yet');

@@ -75,7 +75,12 @@ declare module 'ioredis' {
       orderAdmissionId: string,
       republishAt: number,
     ): Result<[string, string, number], Context>;
-    claimOutbox(outbox: string, now: number, leaseUntil: number, limit: number): Result<string[], Context>;
+    claimOutbox(
+      outbox: string,
+      now: number,
+      leaseUntil: number,
+      limit: number,
+    ): Result<string[], Context>;
   }
 }
 

@@ -43,7 +43,10 @@ export class OrderService {
     const { redis, metrics } = this.options;
     const keys = eventKeys(eventId);
     const orderId = newId('order');
-    const tickets = Array.from({ length: body.quantity }, () => ({ id: newId('ticket'), code: newTicketCode() }));
+    const tickets = Array.from({ length: body.quantity }, () => ({
+      id: newId('ticket'),
+      code: newTicketCode(),
+    }));
     const intent: PurchaseIntent = {
       v: 1,
       orderId,
@@ -56,23 +59,25 @@ export class OrderService {
       reservedAt: new Date().toISOString(),
     };
     const intentJson = JSON.stringify(intent);
-    const [outcome, id, figure] = await redis.placeOrder(
-      keys.config,
-      keys.stock,
-      keys.sold,
-      keys.active,
-      keys.admissionOrders,
-      keys.idempotency,
-      keys.outbox,
-      keys.order(orderId),
-      admission.jti,
-      idempotencyKey ?? '',
-      orderId,
-      body.quantity,
-      intentJson,
-      JSON.stringify(tickets),
-      admission.jti,
-      Date.now() + this.options.republishAfterMs,
+    const [outcome, id, figure] = await this.reserve(() =>
+      redis.placeOrder(
+        keys.config,
+        keys.stock,
+        keys.sold,
+        keys.active,
+        keys.admissionOrders,
+        keys.idempotency,
+        keys.outbox,
+        keys.order(orderId),
+        admission.jti,
+        idempotencyKey ?? '',
+        orderId,
+        body.quantity,
+        intentJson,
+        JSON.stringify(tickets),
+        admission.jti,
+        Date.now() + this.options.republishAfterMs,
+      ),
     );
     switch (outcome) {
       case 'accepted':
@@ -98,9 +103,12 @@ export class OrderService {
           { path: 'body.quantity', message: `must be at most ${figure}` },
         ]);
       case 'idempotency_conflict':
-        throw new AppError('VALIDATION_FAILED', 'this Idempotency-Key belongs to another admission', {}, [
-          { path: 'headers.idempotency-key', message: 'already used by another admission' },
-        ]);
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'this Idempotency-Key belongs to another admission',
+          {},
+          [{ path: 'headers.idempotency-key', message: 'already used by another admission' }],
+        );
       case 'not_found':
         throw new AppError('NOT_FOUND', `no event ${eventId}`);
       default:
@@ -109,10 +117,33 @@ export class OrderService {
   }
 
   /**
+   * Runs the reservation, again after a timeout or a dropped connection: such a failure is
+   * ambiguous (the script may have run), and running it again is safe because the admission is
+   * the key: if the first run took effect, the second returns that order instead of a new one.
+   */
+  private async reserve<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await run();
+      } catch {
+        if (attempt >= 2) {
+          throw new AppError('UNAVAILABLE', 'orders cannot be placed right now, try again', {
+            'retry-after': '1',
+          });
+        }
+      }
+    }
+  }
+
+  /**
    * The order is durable in Redis before this runs. Publishing is attempted inline, bounded; if it
    * does not succeed in time the outbox entry is made due at once, so the relay takes over.
    */
-  private async publishOrDefer(eventId: string, orderId: string, intentJson: string): Promise<void> {
+  private async publishOrDefer(
+    eventId: string,
+    orderId: string,
+    intentJson: string,
+  ): Promise<void> {
     const published = await this.options.publisher.publish(
       Buffer.from(intentJson),
       { eventId, orderId },
@@ -143,7 +174,10 @@ export class OrderService {
       orderId,
       status: parsedStatus,
       quantity: Number(quantity),
-      tickets: parsedStatus === 'confirmed' && tickets ? StoredTicketsSchema.parse(JSON.parse(tickets)) : [],
+      tickets:
+        parsedStatus === 'confirmed' && tickets
+          ? StoredTicketsSchema.parse(JSON.parse(tickets))
+          : [],
     };
   }
 }

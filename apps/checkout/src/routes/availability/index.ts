@@ -6,7 +6,11 @@ export interface AvailabilityRoutesOptions {
   availability: AvailabilityReader;
 }
 
-export const availabilityRoutes: FastifyPluginCallbackZod<AvailabilityRoutesOptions> = (app, options, done) => {
+export const availabilityRoutes: FastifyPluginCallbackZod<AvailabilityRoutesOptions> = (
+  app,
+  options,
+  done,
+) => {
   app.get(
     '/v1/events/:eventId/availability',
     {

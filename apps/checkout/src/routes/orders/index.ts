@@ -16,7 +16,12 @@ export interface OrderRoutesOptions {
   verifier: AdmissionVerifier;
 }
 
-const errors = { 401: ErrorBodySchema, 404: ErrorBodySchema, 422: ErrorBodySchema, 503: ErrorBodySchema };
+const errors = {
+  401: ErrorBodySchema,
+  404: ErrorBodySchema,
+  422: ErrorBodySchema,
+  503: ErrorBodySchema,
+};
 
 export const orderRoutes: FastifyPluginCallbackZod<OrderRoutesOptions> = (app, options, done) => {
   app.post(
@@ -27,7 +32,7 @@ export const orderRoutes: FastifyPluginCallbackZod<OrderRoutesOptions> = (app, o
         description:
           'Reserves tickets atomically in Redis and publishes the purchase intent before answering. ' +
           'One admission yields one order: sent again (with or without the same Idempotency-Key) it ' +
-          'answers 202 with the same orderId. quantity above the event\'s maxPerOrder is 422.',
+          "answers 202 with the same orderId. quantity above the event's maxPerOrder is 422.",
         security: [{ bearer: [] }],
         params: EventParamsSchema,
         headers: OrderHeadersSchema,

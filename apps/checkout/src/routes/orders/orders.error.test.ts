@@ -32,9 +32,15 @@ async function post(payload: string, headers: Record<string, string> = {}) {
   });
 }
 
-function expectError(response: { statusCode: number; json: () => unknown }, status: number, code: string) {
+function expectError(
+  response: { statusCode: number; json: () => unknown },
+  status: number,
+  code: string,
+) {
   expect(response.statusCode).toBe(status);
-  expect(response.json()).toMatchObject({ error: { code, message: expect.any(String), requestId: expect.any(String) } });
+  expect(response.json()).toMatchObject({
+    error: { code, message: expect.any(String), requestId: expect.any(String) },
+  });
 }
 
 describe('bad order requests get a 4xx with a code, never a 5xx, and reserve nothing', () => {
@@ -52,18 +58,38 @@ describe('bad order requests get a 4xx with a code, never a 5xx, and reserve not
   });
 
   test('a wrong content type is 415', async () => {
-    expectError(await post('quantity=1', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    expectError(await post(JSON.stringify({ quantity: 1, buyer }), { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectError(
+      await post('quantity=1', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    expectError(
+      await post(JSON.stringify({ quantity: 1, buyer }), { 'content-type': 'text/plain' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   test('an oversized body is 413', async () => {
     const name = 'x'.repeat(32 * 1024);
-    expectError(await post(JSON.stringify({ quantity: 1, buyer: { ...buyer, name } })), 413, 'PAYLOAD_TOO_LARGE');
+    expectError(
+      await post(JSON.stringify({ quantity: 1, buyer: { ...buyer, name } })),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   test('unknown fields are 422', async () => {
-    expectError(await post(JSON.stringify({ quantity: 1, buyer, price: 0 })), 422, 'VALIDATION_FAILED');
-    expectError(await post(JSON.stringify({ quantity: 1, buyer: { ...buyer, vip: true } })), 422, 'VALIDATION_FAILED');
+    expectError(
+      await post(JSON.stringify({ quantity: 1, buyer, price: 0 })),
+      422,
+      'VALIDATION_FAILED',
+    );
+    expectError(
+      await post(JSON.stringify({ quantity: 1, buyer: { ...buyer, vip: true } })),
+      422,
+      'VALIDATION_FAILED',
+    );
   });
 
   test.each([
@@ -109,7 +135,11 @@ describe('bad order requests get a 4xx with a code, never a 5xx, and reserve not
   });
 
   test('an over-long Idempotency-Key is 422', async () => {
-    expectError(await post(JSON.stringify({ quantity: 1, buyer }), { 'idempotency-key': 'k'.repeat(201) }), 422, 'VALIDATION_FAILED');
+    expectError(
+      await post(JSON.stringify({ quantity: 1, buyer }), { 'idempotency-key': 'k'.repeat(201) }),
+      422,
+      'VALIDATION_FAILED',
+    );
   });
 
   test('none of the bad requests reserved a ticket', async ({ redis }) => {

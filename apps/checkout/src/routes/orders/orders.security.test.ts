@@ -39,7 +39,10 @@ function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-function expectRejected(response: { statusCode: number; json: () => unknown }, code = 'TOKEN_INVALID') {
+function expectRejected(
+  response: { statusCode: number; json: () => unknown },
+  code = 'TOKEN_INVALID',
+) {
   expect(response.statusCode).toBe(401);
   expect(response.json()).toMatchObject({ error: { code } });
 }
@@ -47,7 +50,12 @@ function expectRejected(response: { statusCode: number; json: () => unknown }, c
 describe('admission tokens checkout must refuse', () => {
   test('setup', async ({ redis, pubsub }) => {
     // A 1 s cooldown keeps the refetch test quick; production uses 30 s.
-    app = await buildTestCheckout({ redis, pubsub, issuer, env: { JWKS_REFETCH_COOLDOWN_MS: '1000' } });
+    app = await buildTestCheckout({
+      redis,
+      pubsub,
+      issuer,
+      env: { JWKS_REFETCH_COOLDOWN_MS: '1000' },
+    });
     await seedTestEvent(redis.client, { eventId, ticketsTotal: 1_000 });
     await seedTestEvent(redis.client, { eventId: 'other-event', ticketsTotal: 1_000 });
   });
@@ -108,7 +116,9 @@ describe('admission tokens checkout must refuse', () => {
     expectRejected(await order(`Bearer ${token.token}`));
   });
 
-  test('a reused admission cannot buy twice: it gets its first order back, stock moves once', async ({ redis }) => {
+  test('a reused admission cannot buy twice: it gets its first order back, stock moves once', async ({
+    redis,
+  }) => {
     const admission = await issuer.mint({ eventId });
     const first = await order(`Bearer ${admission.token}`);
     expect(first.statusCode).toBe(202);
@@ -124,12 +134,18 @@ describe('admission tokens checkout must refuse', () => {
     const owner = await issuer.mint({ eventId });
     const { orderId } = (await order(`Bearer ${owner.token}`)).json();
     const stranger = await issuer.mint({ eventId });
-    const read = await app!.inject({ url: `/v1/orders/${orderId}`, headers: bearer(stranger.token) });
+    const read = await app!.inject({
+      url: `/v1/orders/${orderId}`,
+      headers: bearer(stranger.token),
+    });
     expect(read.statusCode).toBe(404);
     // A forged token carrying the owner's claims fails on the signature before any lookup.
     const forger = await createSigningKey(issuer.current.kid);
     const forged = await issuer.mint({ eventId, key: forger, claims: owner.claims });
-    const forgedRead = await app!.inject({ url: `/v1/orders/${orderId}`, headers: bearer(forged.token) });
+    const forgedRead = await app!.inject({
+      url: `/v1/orders/${orderId}`,
+      headers: bearer(forged.token),
+    });
     expectRejected(forgedRead);
   });
 
@@ -137,7 +153,9 @@ describe('admission tokens checkout must refuse', () => {
     const stranger = await createSigningKey('unknown-kid');
     const fetchesBefore = issuer.fetches;
     for (let i = 0; i < 20; i += 1) {
-      expectRejected(await order(`Bearer ${(await issuer.mint({ eventId, key: stranger })).token}`));
+      expectRejected(
+        await order(`Bearer ${(await issuer.mint({ eventId, key: stranger })).token}`),
+      );
     }
     expect(issuer.fetches - fetchesBefore).toBeLessThanOrEqual(1);
 
@@ -145,17 +163,23 @@ describe('admission tokens checkout must refuse', () => {
     issuer.addKey(next);
     // Once the cooldown has passed, the first token with the new kid triggers the fetch.
     await expect
-      .poll(async () => (await order(`Bearer ${(await issuer.mint({ eventId, key: next })).token}`)).statusCode, {
-        timeout: 5_000,
-        interval: 250,
-      })
+      .poll(
+        async () =>
+          (await order(`Bearer ${(await issuer.mint({ eventId, key: next })).token}`)).statusCode,
+        {
+          timeout: 5_000,
+          interval: 250,
+        },
+      )
       .toBe(202);
   });
 
   test('known keys are verified without a network call', async () => {
     const before = issuer.fetches;
     for (let i = 0; i < 10; i += 1) {
-      expect((await order(`Bearer ${(await issuer.mint({ eventId })).token}`)).statusCode).toBe(202);
+      expect((await order(`Bearer ${(await issuer.mint({ eventId })).token}`)).statusCode).toBe(
+        202,
+      );
     }
     expect(issuer.fetches).toBe(before);
   });

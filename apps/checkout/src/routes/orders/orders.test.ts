@@ -1,4 +1,9 @@
-import { eventKeys, PurchaseIntentSchema, type OrderAccepted, type PurchaseIntent } from '@frequency/contracts';
+import {
+  eventKeys,
+  PurchaseIntentSchema,
+  type OrderAccepted,
+  type PurchaseIntent,
+} from '@frequency/contracts';
 import type { HttpApp } from '@frequency/observability';
 import {
   afterAll,
@@ -36,7 +41,9 @@ describe('orders', () => {
     await seedTestEvent(redis.client, { eventId: 'orders-small', ticketsTotal: 3, maxPerOrder: 4 });
   });
 
-  test('an order reserves tickets, is published as a purchase intent, and answers 202', async ({ redis }) => {
+  test('an order reserves tickets, is published as a purchase intent, and answers 202', async ({
+    redis,
+  }) => {
     const server = app!;
     const admission = await issuer.mint({ eventId: 'orders-main' });
     const response = await server.inject({
@@ -47,7 +54,11 @@ describe('orders', () => {
     });
     expect(response.statusCode).toBe(202);
     const body = response.json<OrderAccepted>();
-    expect(body).toEqual({ orderId: expect.stringMatching(/^ord_/), status: 'pending', quantity: 3 });
+    expect(body).toEqual({
+      orderId: expect.stringMatching(/^ord_/),
+      status: 'pending',
+      quantity: 3,
+    });
 
     const keys = eventKeys('orders-main');
     expect(await redis.client.get(keys.stock)).toBe('7');
@@ -55,7 +66,9 @@ describe('orders', () => {
     expect(await redis.client.zscore(keys.outbox, body.orderId)).not.toBeNull();
     expect(await redis.client.hget(keys.admissionOrders, admission.claims.jti)).toBe(body.orderId);
 
-    await expect.poll(() => received.find((m) => m.orderId === body.orderId), { timeout: 10_000 }).toBeDefined();
+    await expect
+      .poll(() => received.find((m) => m.orderId === body.orderId), { timeout: 10_000 })
+      .toBeDefined();
     const intent = received.find((m) => m.orderId === body.orderId)!;
     expect(intent).toMatchObject({
       eventId: 'orders-main',
@@ -68,7 +81,9 @@ describe('orders', () => {
     expect(new Set(intent.tickets.map((t) => t.code)).size).toBe(3);
   });
 
-  test('the same admission again returns the same order and reserves nothing more', async ({ redis }) => {
+  test('the same admission again returns the same order and reserves nothing more', async ({
+    redis,
+  }) => {
     const server = app!;
     const admission = await issuer.mint({ eventId: 'orders-main' });
     const send = (quantity: number) =>
@@ -123,7 +138,9 @@ describe('orders', () => {
     expect(await redis.client.get(eventKeys('orders-main').stock)).toBe(before);
   });
 
-  test('fewer tickets left than asked is 409 INSUFFICIENT_TICKETS, none left is 409 SOLD_OUT', async ({ redis }) => {
+  test('fewer tickets left than asked is 409 INSUFFICIENT_TICKETS, none left is 409 SOLD_OUT', async ({
+    redis,
+  }) => {
     const server = app!;
     const place = async (quantity: number) => {
       const admission = await issuer.mint({ eventId: 'orders-small' });
@@ -183,7 +200,8 @@ describe('orders', () => {
       payload: { quantity: 2, buyer },
     });
     const { orderId } = placed.json<OrderAccepted>();
-    const read = () => server.inject({ url: `/v1/orders/${orderId}`, headers: bearer(admission.token) });
+    const read = () =>
+      server.inject({ url: `/v1/orders/${orderId}`, headers: bearer(admission.token) });
     const pending = await read();
     expect(pending.statusCode).toBe(200);
     expect(pending.json()).toEqual({ orderId, status: 'pending', quantity: 2, tickets: [] });
@@ -196,19 +214,26 @@ describe('orders', () => {
     expect(confirmed.tickets).toEqual(intent.tickets);
 
     const stranger = await issuer.mint({ eventId: 'orders-main' });
-    const foreign = await server.inject({ url: `/v1/orders/${orderId}`, headers: bearer(stranger.token) });
+    const foreign = await server.inject({
+      url: `/v1/orders/${orderId}`,
+      headers: bearer(stranger.token),
+    });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.json().error.code).toBe('NOT_FOUND');
   });
 
   test('metrics count orders by result', async () => {
     const text = (await app!.inject({ url: '/metrics' })).body;
-    expect(text).toMatch(/checkout_orders_total\{[^}]*event="orders-main"[^}]*result="accepted"[^}]*\} \d+/);
+    expect(text).toMatch(
+      /checkout_orders_total\{[^}]*event="orders-main"[^}]*result="accepted"[^}]*\} \d+/,
+    );
     expect(text).toMatch(/checkout_orders_total\{[^}]*result="sold_out"[^}]*\} 1/);
   });
 });
 
 async function waitFor(orderId: string): Promise<PurchaseIntent> {
-  await expect.poll(() => received.some((m) => m.orderId === orderId), { timeout: 10_000 }).toBe(true);
+  await expect
+    .poll(() => received.some((m) => m.orderId === orderId), { timeout: 10_000 })
+    .toBe(true);
   return received.find((m) => m.orderId === orderId)!;
 }

@@ -1,0 +1,79 @@
+import { createPubSub } from '@frequency/config/pubsub';
+import { createRedisClient } from '@frequency/config/redis';
+import { PostgresStore, type OrderStore } from '@frequency/db';
+import type { Logger } from '@frequency/observability';
+import type { PubSub } from '@google-cloud/pubsub';
+import type { Redis } from 'ioredis';
+import { defineWorkerCommands } from './consumer/confirm.js';
+import { IntentConsumer } from './consumer/intent-consumer.js';
+import type { Env } from './env.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
+import { Reconciler } from './reconcile/reconcile.js';
+
+export interface WorkerServices {
+  redis: Redis;
+  pubsub: PubSub;
+  store: OrderStore;
+  metrics: WorkerMetrics;
+  consumer: IntentConsumer;
+  reconciler: Reconciler;
+  /** Stops the consumer (finishing the batch in hand) and the loops, then closes every client. */
+  close(): Promise<void>;
+}
+
+/** The worker's clients and loops, built once per process; server.ts starts them, tests too. */
+export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
+  const metrics = createWorkerMetrics();
+  const redis = createRedisClient({
+    url: env.REDIS_URL,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    name: 'worker',
+  });
+  defineWorkerCommands(redis);
+  const pubsub = createPubSub({
+    projectId: env.PUBSUB_PROJECT_ID,
+    emulatorHost: env.PUBSUB_EMULATOR_HOST,
+  });
+  const store: OrderStore = PostgresStore.open(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
+  const consumer = new IntentConsumer({
+    pubsub,
+    names: {
+      topic: env.PUBSUB_TOPIC,
+      subscription: env.PUBSUB_SUBSCRIPTION,
+      deadLetterTopic: env.PUBSUB_DEAD_LETTER_TOPIC,
+    },
+    store,
+    redis,
+    metrics,
+    logger,
+    maxMessages: env.WORKER_MAX_MESSAGES,
+    batchSize: env.WORKER_BATCH_SIZE,
+    batchWaitMs: env.WORKER_BATCH_WAIT_MS,
+    concurrentBatches: env.WORKER_CONCURRENT_BATCHES,
+    shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
+  });
+  const reconciler = new Reconciler({
+    redis,
+    store,
+    metrics,
+    logger,
+    intervalMs: env.RECONCILE_INTERVAL_MS,
+  });
+  return {
+    redis,
+    pubsub,
+    store,
+    metrics,
+    consumer,
+    reconciler,
+    close: async () => {
+      reconciler.stop();
+      await consumer.stop();
+      await pubsub.close();
+      await store.close();
+      await redis.quit().catch(() => {
+        redis.disconnect();
+      });
+    },
+  };
+}

@@ -1,0 +1,271 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { buildApp as buildCheckout, envSchema as checkoutEnvSchema } from '@frequency/checkout';
+import { parseEnv } from '@frequency/config';
+import { eventKeys, type OrderView } from '@frequency/contracts';
+import type { OrderStore } from '@frequency/db';
+import { createLogger, type HttpApp } from '@frequency/observability';
+import { expect, type TestAdmissionIssuer } from '@frequency/testing';
+import type { Redis } from 'ioredis';
+import { envSchema } from '../src/env.js';
+import { createWorkerServices, type WorkerServices } from '../src/services.js';
+
+/** Where the services under test live: a Redis prefix, a database, Pub/Sub names on an emulator. */
+export interface Wiring {
+  redisUrl: string;
+  keyPrefix: string;
+  databaseUrl: string;
+  emulatorHost: string;
+  projectId: string;
+  names: { topic: string; subscription: string; deadLetterTopic: string };
+}
+
+export function workerEnvVars(
+  wiring: Wiring,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    REDIS_URL: wiring.redisUrl,
+    REDIS_KEY_PREFIX: wiring.keyPrefix,
+    DATABASE_URL: wiring.databaseUrl,
+    DATABASE_POOL_SIZE: '4',
+    PUBSUB_PROJECT_ID: wiring.projectId,
+    PUBSUB_EMULATOR_HOST: wiring.emulatorHost,
+    PUBSUB_TOPIC: wiring.names.topic,
+    PUBSUB_SUBSCRIPTION: wiring.names.subscription,
+    PUBSUB_DEAD_LETTER_TOPIC: wiring.names.deadLetterTopic,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    WORKER_BATCH_WAIT_MS: '20',
+    WORKER_SHUTDOWN_TIMEOUT_MS: '10000',
+    RECONCILE_INTERVAL_MS: '500',
+    ...extra,
+  };
+}
+
+/** The worker's consumer and loops in this process, as server.ts starts them. */
+export function startWorkerInProcess(
+  wiring: Wiring,
+  extra: Record<string, string> = {},
+): WorkerServices {
+  const env = parseEnv(envSchema, workerEnvVars(wiring, extra));
+  const services = createWorkerServices(
+    env,
+    createLogger({ service: 'worker', level: env.LOG_LEVEL }),
+  );
+  services.consumer.start();
+  services.reconciler.start();
+  return services;
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+}
+
+const serverEntry = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+
+/** The real worker server (src/server.ts through tsx) as a child process, to kill it for real. */
+export async function spawnWorker(
+  wiring: Wiring,
+  extra: Record<string, string> = {},
+): Promise<WorkerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', serverEntry], {
+    env: {
+      ...process.env,
+      ...workerEnvVars(wiring, {
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ...extra,
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+    });
+  });
+  await expect
+    .poll(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`worker exited early: ${output}`);
+        return fetch(`http://127.0.0.1:${port}/healthz`)
+          .then((r) => r.status)
+          .catch(() => 0);
+      },
+      { timeout: 30_000, interval: 200 },
+    )
+    .toBe(200);
+  return { child, port, exited, output: () => output };
+}
+
+/** Checkout built as its server builds it, on the same wiring; a short relay cadence for tests. */
+export async function startCheckout(
+  wiring: Wiring,
+  issuer: TestAdmissionIssuer,
+  extra: Record<string, string> = {},
+): Promise<HttpApp> {
+  const env = parseEnv(checkoutEnvSchema, {
+    REDIS_URL: wiring.redisUrl,
+    REDIS_KEY_PREFIX: wiring.keyPrefix,
+    PUBSUB_PROJECT_ID: wiring.projectId,
+    PUBSUB_EMULATOR_HOST: wiring.emulatorHost,
+    PUBSUB_TOPIC: wiring.names.topic,
+    PUBSUB_SUBSCRIPTION: wiring.names.subscription,
+    PUBSUB_DEAD_LETTER_TOPIC: wiring.names.deadLetterTopic,
+    WAITING_ROOM_URL: issuer.baseUrl,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    OUTBOX_RELAY_INTERVAL_MS: '500',
+    OUTBOX_REPUBLISH_AFTER_MS: '5000',
+    PUBLISH_TIMEOUT_MS: '500',
+    ...extra,
+  });
+  const app = await buildCheckout({
+    env,
+    logger: createLogger({ service: 'checkout', level: env.LOG_LEVEL }),
+  });
+  await app.ready();
+  return app;
+}
+
+export interface Purchase {
+  orderId: string;
+  quantity: number;
+  token: string;
+}
+
+export interface SellOutResult {
+  accepted: Purchase[];
+  /** Status code -> count of every answer that was not 202. */
+  rejected: Record<number, number>;
+  rejectedCodes: Record<string, number>;
+}
+
+/**
+ * `buyers` fans, all at once, each with its own admission and a random quantity 1..4, ordering
+ * through checkout's HTTP API. `during(done)` runs alongside, called with the count of answers so
+ * far, to kill or restart things mid-run.
+ */
+export async function sellOut(options: {
+  app: HttpApp;
+  issuer: TestAdmissionIssuer;
+  eventId: string;
+  buyers: number;
+  onProgress?: (answered: number) => void;
+}): Promise<SellOutResult> {
+  const { app, issuer, eventId } = options;
+  const admissions = await Promise.all(
+    Array.from({ length: options.buyers }, () => issuer.mint({ eventId })),
+  );
+  const result: SellOutResult = { accepted: [], rejected: {}, rejectedCodes: {} };
+  let answered = 0;
+  await Promise.all(
+    admissions.map(async ({ token }, index) => {
+      const quantity = 1 + Math.floor(Math.random() * 4);
+      const response = await app.inject({
+        method: 'POST',
+        url: `/v1/events/${eventId}/orders`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: { quantity, buyer: { name: `Fan ${index}`, email: `fan${index}@example.com` } },
+      });
+      answered += 1;
+      options.onProgress?.(answered);
+      if (response.statusCode === 202) {
+        const body = response.json<{ orderId: string; quantity: number }>();
+        result.accepted.push({ orderId: body.orderId, quantity: body.quantity, token });
+      } else {
+        result.rejected[response.statusCode] = (result.rejected[response.statusCode] ?? 0) + 1;
+        const code = response.json<{ error: { code: string } }>().error.code;
+        result.rejectedCodes[code] = (result.rejectedCodes[code] ?? 0) + 1;
+      }
+    }),
+  );
+  return result;
+}
+
+/**
+ * The invariant once the pipeline is idle: every 202 ends confirmed with its tickets, tickets in
+ * Postgres = tickets sold in Redis = sum of order quantities = ticketsTotal, no code twice, the
+ * outbox empty, and every other attempt was a 409.
+ */
+export async function expectSoldOutAndConsistent(options: {
+  app: HttpApp;
+  redis: Redis;
+  store: OrderStore;
+  eventId: string;
+  ticketsTotal: number;
+  result: SellOutResult;
+  timeoutMs?: number;
+}): Promise<void> {
+  const { app, redis, store, eventId, ticketsTotal, result } = options;
+  const keys = eventKeys(eventId);
+  expect(Object.keys(result.rejected)).toEqual(['409']);
+  expect(
+    Object.keys(result.rejectedCodes).every(
+      (c) => c === 'SOLD_OUT' || c === 'INSUFFICIENT_TICKETS',
+    ),
+  ).toBe(true);
+  const soldByAnswers = result.accepted.reduce((sum, p) => sum + p.quantity, 0);
+  expect(soldByAnswers).toBe(ticketsTotal);
+  expect(Number(await redis.get(keys.sold))).toBe(ticketsTotal);
+  expect(Number(await redis.get(keys.stock))).toBe(0);
+
+  await expect
+    .poll(async () => (await store.auditEvent(eventId)).tickets, {
+      timeout: options.timeoutMs ?? 60_000,
+      interval: 250,
+    })
+    .toBe(ticketsTotal);
+  await expect.poll(() => redis.zcard(keys.outbox), { timeout: 30_000, interval: 250 }).toBe(0);
+  const audit = await store.auditEvent(eventId);
+  expect(audit).toEqual({
+    orders: result.accepted.length,
+    ticketsOrdered: ticketsTotal,
+    tickets: ticketsTotal,
+    distinctCodes: ticketsTotal,
+  });
+
+  const codes = new Set<string>();
+  const ids = new Set<string>();
+  const views = await Promise.all(
+    result.accepted.map(async (purchase) => {
+      const response = await app.inject({
+        url: `/v1/orders/${purchase.orderId}`,
+        headers: { authorization: `Bearer ${purchase.token}` },
+      });
+      return { purchase, view: response.json<OrderView>() };
+    }),
+  );
+  for (const { purchase, view } of views) {
+    expect(view.status).toBe('confirmed');
+    expect(view.tickets).toHaveLength(purchase.quantity);
+    for (const ticket of view.tickets) {
+      codes.add(ticket.code);
+      ids.add(ticket.id);
+    }
+  }
+  expect(codes.size).toBe(ticketsTotal);
+  expect(ids.size).toBe(ticketsTotal);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}

@@ -1,0 +1,154 @@
+import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
+import { PostgresStore } from '@frequency/db';
+import {
+  afterAll,
+  createTestAdmissionIssuer,
+  describe,
+  expect,
+  seedTestEvent,
+  startPubSubEmulator,
+  test,
+  uniqueName,
+} from '@frequency/testing';
+import {
+  expectSoldOutAndConsistent,
+  freePort,
+  sellOut,
+  spawnWorker,
+  startCheckout,
+  startWorkerInProcess,
+  type Wiring,
+} from './harness.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+describe('selling out survives crashes', () => {
+  test(
+    'the worker SIGKILLed mid-run and restarted: nothing lost, nothing twice; SIGTERM then exits 0',
+    { timeout: 150_000 },
+    async ({ redis, database, pubsub }) => {
+      const wiring: Wiring = {
+        redisUrl: redis.url,
+        keyPrefix: redis.keyPrefix,
+        databaseUrl: database.url,
+        emulatorHost: pubsub.emulatorHost,
+        projectId: pubsub.projectId,
+        names: pubsub.names,
+      };
+      const issuer = await createTestAdmissionIssuer();
+      cleanups.push(() => issuer.close());
+      // Small batches so the kill lands with batches in flight, unacked.
+      const workerEnv = { WORKER_BATCH_SIZE: '50', WORKER_BATCH_WAIT_MS: '30' };
+      let worker = await spawnWorker(wiring, workerEnv);
+      cleanups.push(async () => {
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+      });
+      const app = await startCheckout(wiring, issuer);
+      cleanups.push(() => app.close());
+      await seedTestEvent(redis.client, { eventId: 'crash', ticketsTotal: 2_000, maxPerOrder: 4 });
+      const store = PostgresStore.open(database.url, 2);
+      cleanups.push(() => store.close());
+
+      const selling = sellOut({ app, issuer, eventId: 'crash', buyers: 1_200 });
+      // Kill as soon as the worker has persisted something: it is then mid-stream for sure.
+      await expect
+        .poll(async () => (await store.auditEvent('crash')).tickets, {
+          timeout: 30_000,
+          interval: 20,
+        })
+        .toBeGreaterThan(0);
+      worker.child.kill('SIGKILL');
+      expect((await worker.exited).signal).toBe('SIGKILL');
+      const result = await selling;
+      const persistedWhileDown = (await store.auditEvent('crash')).tickets;
+      expect(persistedWhileDown).toBeLessThan(2_000);
+
+      worker = await spawnWorker(wiring, workerEnv);
+      await expectSoldOutAndConsistent({
+        app,
+        redis: redis.client,
+        store,
+        eventId: 'crash',
+        ticketsTotal: 2_000,
+        result,
+      });
+
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toEqual({ code: 0, signal: null });
+    },
+  );
+
+  test(
+    'the Pub/Sub emulator restarted mid-run (forgetting topics and messages): every order still ends confirmed',
+    { timeout: 150_000 },
+    async ({ redis, database }) => {
+      // Its own emulator: the shared one is never stopped.
+      const port = await freePort();
+      let emulator = await startPubSubEmulator('127.0.0.1', port);
+      cleanups.push(() => emulator.stop());
+      const base = uniqueName('restart');
+      const wiring: Wiring = {
+        redisUrl: redis.url,
+        keyPrefix: redis.keyPrefix,
+        databaseUrl: database.url,
+        emulatorHost: emulator.hostPort,
+        projectId: 'frequency-test',
+        names: {
+          topic: `${base}-intents`,
+          subscription: `${base}-worker`,
+          deadLetterTopic: `${base}-dl`,
+        },
+      };
+      const admin = createPubSub({
+        projectId: wiring.projectId,
+        emulatorHost: wiring.emulatorHost,
+      });
+      await ensureTopology(admin, wiring.names);
+      await admin.close();
+
+      const issuer = await createTestAdmissionIssuer();
+      cleanups.push(() => issuer.close());
+      const worker = startWorkerInProcess(wiring);
+      cleanups.push(() => worker.close());
+      const app = await startCheckout(wiring, issuer, { OUTBOX_REPUBLISH_AFTER_MS: '2000' });
+      cleanups.push(() => app.close());
+      await seedTestEvent(redis.client, {
+        eventId: 'restart',
+        ticketsTotal: 2_000,
+        maxPerOrder: 4,
+      });
+      const store = PostgresStore.open(database.url, 2);
+      cleanups.push(() => store.close());
+
+      let restarted: Promise<void> | undefined;
+      const result = await sellOut({
+        app,
+        issuer,
+        eventId: 'restart',
+        buyers: 1_200,
+        onProgress: (answered) => {
+          if (answered === 300) {
+            restarted = (async () => {
+              await emulator.stop();
+              emulator = await startPubSubEmulator('127.0.0.1', port);
+            })();
+          }
+        },
+      });
+      await restarted;
+      await expectSoldOutAndConsistent({
+        app,
+        redis: redis.client,
+        store,
+        eventId: 'restart',
+        ticketsTotal: 2_000,
+        result,
+        timeoutMs: 90_000,
+      });
+    },
+  );
+});
