@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ENDPOINTS, LATENCY_BOUNDS_MS, type PhaseName } from '@frequency/k6/lifecycle';
+import { ENDPOINTS, LATENCY_BOUNDS_MS } from '@frequency/k6/lifecycle';
 import { lineChart, renderPng, type Band, type ChartSpec } from './charts.js';
 import { percentile, sortedCopy, summarize } from './recorder.js';
 import type { SimulationResult } from './simulate.js';
@@ -19,9 +19,18 @@ export function verdicts(result: SimulationResult): { label: string; ok: boolean
   return [
     { label: 'oversold = 0', ok: ledger.oversold === 0 },
     { label: 'persisted tickets = Redis sold', ok: ledger.persistedTickets === ledger.redisSold },
-    { label: 'sum of confirmed order quantities = Redis sold', ok: ledger.confirmedQuantity === ledger.redisSold },
-    { label: 'stock + sold = ticketsTotal', ok: ledger.redisStock + ledger.redisSold === ledger.ticketsTotal },
-    { label: 'every order has exactly its quantity of tickets', ok: ledger.ordersWithWrongTicketCount === 0 },
+    {
+      label: 'sum of confirmed order quantities = Redis sold',
+      ok: ledger.confirmedQuantity === ledger.redisSold,
+    },
+    {
+      label: 'stock + sold = ticketsTotal',
+      ok: ledger.redisStock + ledger.redisSold === ledger.ticketsTotal,
+    },
+    {
+      label: 'every order has exactly its quantity of tickets',
+      ok: ledger.ordersWithWrongTicketCount === 0,
+    },
     { label: 'no ticket code given twice', ok: ledger.duplicateTicketCodes === 0 },
     { label: 'sold out (every ticket sold)', ok: ledger.redisSold === ledger.ticketsTotal },
     { label: 'fans hold exactly what was sold', ok: result.fanTickets === ledger.redisSold },
@@ -29,7 +38,10 @@ export function verdicts(result: SimulationResult): { label: string; ok: boolean
   ];
 }
 
-export async function writeReport(result: SimulationResult, reportDir: string): Promise<WrittenReport> {
+export async function writeReport(
+  result: SimulationResult,
+  reportDir: string,
+): Promise<WrittenReport> {
   const chartDir = join(reportDir, 'charts');
   mkdirSync(chartDir, { recursive: true });
   const specs = chartSpecs(result);
@@ -41,11 +53,26 @@ export async function writeReport(result: SimulationResult, reportDir: string): 
     charts.push(svgPath);
     if (result.settings.png) {
       const pngPath = join(chartDir, `sale-${name}.png`);
-      if (await renderPng(result.settings.chromiumPath, svgPath, pngPath, CHART_SIZE.width, CHART_SIZE.height)) pngs.push(pngPath);
+      if (
+        await renderPng(
+          result.settings.chromiumPath,
+          svgPath,
+          pngPath,
+          CHART_SIZE.width,
+          CHART_SIZE.height,
+        )
+      )
+        pngs.push(pngPath);
     }
   }
   const reportPath = join(reportDir, 'sale-report.md');
-  writeFileSync(reportPath, renderMarkdown(result, charts.map((chart) => relative(reportDir, chart))));
+  writeFileSync(
+    reportPath,
+    renderMarkdown(
+      result,
+      charts.map((chart) => relative(reportDir, chart)),
+    ),
+  );
   return { reportPath, charts, pngs };
 }
 
@@ -63,10 +90,22 @@ function chartSpecs(result: SimulationResult): Record<string, ChartSpec> {
       unit: 'req/s',
       bands,
       series: [
-        { label: 'all', color: '#1d4ed8', points: seconds.map(({ bucket, x }) => [x, bucket.requests]) },
+        {
+          label: 'all',
+          color: '#1d4ed8',
+          points: seconds.map(({ bucket, x }) => [x, bucket.requests]),
+        },
         { label: '2xx', color: '#16a34a', points: seconds.map(({ bucket, x }) => [x, bucket.ok]) },
-        { label: '409', color: '#ea580c', points: seconds.map(({ bucket, x }) => [x, bucket.conflicts]) },
-        { label: 'errors', color: '#dc2626', points: seconds.map(({ bucket, x }) => [x, bucket.errors]) },
+        {
+          label: '409',
+          color: '#ea580c',
+          points: seconds.map(({ bucket, x }) => [x, bucket.conflicts]),
+        },
+        {
+          label: 'errors',
+          color: '#dc2626',
+          points: seconds.map(({ bucket, x }) => [x, bucket.errors]),
+        },
       ],
     },
     latency: {
@@ -91,9 +130,21 @@ function chartSpecs(result: SimulationResult): Record<string, ChartSpec> {
       unit: 'fans',
       bands,
       series: [
-        { label: 'waiting', color: '#1d4ed8', points: readings.map(({ reading, x }) => [x, reading.waiting]) },
-        { label: 'admitted (total)', color: '#16a34a', points: readings.map(({ reading, x }) => [x, reading.admittedTotal]) },
-        { label: 'in checkout', color: '#9333ea', points: readings.map(({ reading, x }) => [x, reading.activeCheckouts]) },
+        {
+          label: 'waiting',
+          color: '#1d4ed8',
+          points: readings.map(({ reading, x }) => [x, reading.waiting]),
+        },
+        {
+          label: 'admitted (total)',
+          color: '#16a34a',
+          points: readings.map(({ reading, x }) => [x, reading.admittedTotal]),
+        },
+        {
+          label: 'in checkout',
+          color: '#9333ea',
+          points: readings.map(({ reading, x }) => [x, reading.activeCheckouts]),
+        },
       ],
     },
     tickets: {
@@ -101,7 +152,11 @@ function chartSpecs(result: SimulationResult): Record<string, ChartSpec> {
       unit: 'tickets',
       bands,
       series: [
-        { label: 'remaining', color: '#1d4ed8', points: readings.map(({ reading, x }) => [x, reading.ticketsRemaining]) },
+        {
+          label: 'remaining',
+          color: '#1d4ed8',
+          points: readings.map(({ reading, x }) => [x, reading.ticketsRemaining]),
+        },
       ],
     },
     conflicts: {
@@ -114,7 +169,9 @@ function chartSpecs(result: SimulationResult): Record<string, ChartSpec> {
           color: '#ea580c',
           points: seconds.map(({ bucket, x }) => [
             x,
-            bucket.saleRequests === 0 ? Number.NaN : (100 * bucket.saleConflicts) / bucket.saleRequests,
+            bucket.saleRequests === 0
+              ? Number.NaN
+              : (100 * bucket.saleConflicts) / bucket.saleRequests,
           ]),
         },
       ],
@@ -122,7 +179,8 @@ function chartSpecs(result: SimulationResult): Record<string, ChartSpec> {
   };
 }
 
-const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en') : '-');
+const int = (value: number) =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en') : '-';
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 1 : 0) : '-');
 
 export function renderMarkdown(result: SimulationResult, chartPaths: readonly string[]): string {
@@ -144,7 +202,7 @@ export function renderMarkdown(result: SimulationResult, chartPaths: readonly st
     '```',
     '',
     `- Machine: ${machine.cores} cores (nproc), ${machine.memoryGiB} GiB memory, ${machine.cpu}, Node ${machine.node}. The load generator, the three services,`,
-    '  Redis, Postgres and the Pub/Sub emulator all share these cores.',
+    `  Redis, Postgres and the Pub/Sub emulator all share these cores. Load average (1 min) when the lifecycle started: ${machine.loadAverage}.`,
     `- Scale: RATE_SCALE=${lc.rateScale}, TIME_SCALE=${lc.timeScale}: the 15-minute lifecycle in ${int(result.lifecycleSeconds)} s, peaking at ${int(peak)} req/s`,
     `  (50,000 × ${lc.rateScale}). Event: ${int(settings.ticketsTotal)} tickets, admission ${int(settings.admissionRatePerSecond)}/s, at most ${int(settings.maxActiveCheckouts)} active checkouts.`,
     `- Fans: ${settings.vus} virtual users each keeping up to ${lc.maxFansPerVu} fans (k6/lib/fans.ts), over ${settings.connections} keep-alive connections per service (undici).`,
@@ -186,27 +244,44 @@ export function renderMarkdown(result: SimulationResult, chartPaths: readonly st
       `| ${endpoint} | ${int(s.count)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${bound.p95} / ${bound.p99} |`,
     );
   }
-  lines.push('', '## Phases', '', '| phase | seconds | target req/s | achieved req/s | API p99 ms | not sent |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    '',
+    '## Phases',
+    '',
+    '| phase | seconds | target req/s | achieved req/s | API p99 ms | not sent |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const phase of result.phases) {
-    const sent = [...(recorder.outcomes.get(phase.name)?.values() ?? [])].reduce((a, b) => a + b, 0);
+    const sent = [...(recorder.outcomes.get(phase.name)?.values() ?? [])].reduce(
+      (a, b) => a + b,
+      0,
+    );
     const p99 = summarize(recorder.phaseLatencies.get(phase.name) ?? []).p99;
     lines.push(
       `| ${phase.name} | ${phase.scaledDurationSeconds} | ${phase.scaledRatePerSecond} | ${int(sent / phase.scaledDurationSeconds)} | ${ms(p99)} | ${int(recorder.notSent.get(phase.name) ?? 0)} |`,
     );
   }
-  lines.push('', '## Answers by phase', '', 'Status codes (and the contract error code) per endpoint, per phase.', '');
+  lines.push(
+    '',
+    '## Answers by phase',
+    '',
+    'Status codes (and the contract error code) per endpoint, per phase.',
+    '',
+  );
   for (const phase of result.phases) {
-    const outcomes = recorder.outcomes.get(phase.name as PhaseName);
+    const outcomes = recorder.outcomes.get(phase.name);
     if (!outcomes) continue;
     const sorted = [...outcomes.entries()].sort((a, b) => a[0].localeCompare(b[0]));
-    lines.push(`- **${phase.name}**: ${sorted.map(([key, count]) => `${key} × ${int(count)}`).join(', ')}`);
+    lines.push(
+      `- **${phase.name}**: ${sorted.map(([key, count]) => `${key} × ${int(count)}`).join(', ')}`,
+    );
   }
   const f = fairness;
   lines.push(
     '',
     '## Fairness',
     '',
-    'Admission order is read from each admission\'s expiry (admitted at + a fixed window, to the millisecond) and compared with the',
+    "Admission order is read from each admission's expiry (admitted at + a fixed window, to the millisecond) and compared with the",
     'place in line each fan was given. Fans admitted in the same admission tick share a time and are not counted as out of order.',
     '',
     '| check | fans | out of order (overtaken) | inverted pairs |',

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { saleOpeningOffsetSeconds, scalePhases, type ScaledPhase } from '@frequency/k6/lifecycle';
 import { admissionOrder, shuffleCheck, type OrderCheck, type ShuffleCheck } from './fairness.js';
@@ -16,6 +16,8 @@ export interface Machine {
   memoryGiB: number;
   cpu: string;
   node: string;
+  /** 1-minute load average when the lifecycle started: other work on the machine skews every figure. */
+  loadAverage: number;
 }
 
 export interface Fairness {
@@ -84,7 +86,12 @@ export async function simulate(
 
     const monitor = new Monitor(http, adminUrl, stack.opsToken, t0);
     const fans = new Fans(
-      { waitingRoomUrl: stack.waitingRoomUrl, checkoutUrl: stack.checkoutUrl, webUrl: stack.webUrl, eventId: stack.eventId },
+      {
+        waitingRoomUrl: stack.waitingRoomUrl,
+        checkoutUrl: stack.checkoutUrl,
+        webUrl: stack.webUrl,
+        eventId: stack.eventId,
+      },
       http,
       recorder,
       settings.lifecycle,
@@ -100,7 +107,9 @@ export async function simulate(
       const recent = recorder.recent(now);
       const reading = monitor.last;
       const phase = current;
-      const elapsed = phase ? Math.min(phase.scaledDurationSeconds, Math.max(0, now / 1000 - phase.startSeconds)) : 0;
+      const elapsed = phase
+        ? Math.min(phase.scaledDurationSeconds, Math.max(0, now / 1000 - phase.startSeconds))
+        : 0;
       progress.update(
         [
           `${(phase?.name ?? 'done').padEnd(12)} ${Math.floor(elapsed)}/${phase?.scaledDurationSeconds ?? 0}s (${Math.floor(now / 1000)}/${totalSeconds}s)`,
@@ -115,6 +124,7 @@ export async function simulate(
       );
     };
     await sleep(Math.max(0, t0 - Date.now()));
+    const loadAtStart = machine().loadAverage;
     monitor.start();
     const ticker = setInterval(render, 500);
     for (const phase of phases) {
@@ -156,9 +166,12 @@ export async function simulate(
     render();
     monitor.stop();
     await monitor.read();
-    if (failure !== null) throw failure instanceof Error ? failure : new Error(String(failure));
+    if (failure !== null)
+      throw failure instanceof Error ? failure : new Error('a fan step failed', { cause: failure });
 
-    progress.update(`lifecycle done in ${lifecycleSeconds.toFixed(0)} s; waiting for the pipeline to persist what was sold…`);
+    progress.update(
+      `lifecycle done in ${lifecycleSeconds.toFixed(0)} s; waiting for the pipeline to persist what was sold…`,
+    );
     const ledger = await readLedger(
       {
         redisUrl: stack.redisUrl,
@@ -174,11 +187,13 @@ export async function simulate(
     progress.done();
 
     const records = [...fans.records.values()];
+    const host = machine();
+    host.loadAverage = loadAtStart;
     const soldOut = monitor.readings.find((reading) => reading.ticketsRemaining === 0);
     return {
       settings,
       phases,
-      machine: machine(),
+      machine: host,
       startedAt,
       lifecycleSeconds,
       recorder,
@@ -189,7 +204,10 @@ export async function simulate(
       soldOutAtSeconds: soldOut ? soldOut.at / 1000 : null,
       ledger,
       fairness: fairness(records, stringField(after.body, 'shuffleSeed'), commitment),
-      fanTickets: records.reduce((sum, record) => sum + (record.orderStatus === 'confirmed' ? record.tickets : 0), 0),
+      fanTickets: records.reduce(
+        (sum, record) => sum + (record.orderStatus === 'confirmed' ? record.tickets : 0),
+        0,
+      ),
       stackLog: stack.logFile,
     };
   } finally {
@@ -199,7 +217,11 @@ export async function simulate(
   }
 }
 
-function fairness(records: readonly FanRecord[], seed: string | null, commitment: string | null): Fairness {
+function fairness(
+  records: readonly FanRecord[],
+  seed: string | null,
+  commitment: string | null,
+): Fairness {
   const admitted = records.filter((record) => record.admissionExpiresAt !== null);
   const withPlace = (list: readonly FanRecord[]) =>
     list.flatMap((record) =>
@@ -213,7 +235,10 @@ function fairness(records: readonly FanRecord[], seed: string | null, commitment
     allKnown: admissionOrder(withPlace(admitted)),
     // The admission time is the outcome that matters to a fan, and it is known for every admitted fan.
     prequeue: shuffleCheck(
-      prequeue.map((record) => ({ arrival: record.joinSent, outcome: record.admissionExpiresAt ?? 0 })),
+      prequeue.map((record) => ({
+        arrival: record.joinSent,
+        outcome: record.admissionExpiresAt ?? 0,
+      })),
       seed,
       commitment,
     ),
@@ -226,6 +251,7 @@ function machine(): Machine {
     memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     node: process.version,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
