@@ -244,6 +244,20 @@ export function renderMarkdown(result: SimulationResult, chartPaths: readonly st
       `| ${endpoint} | ${int(s.count)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${bound.p95} / ${bound.p99} |`,
     );
   }
+  if (result.redisCommands) {
+    const total = [...result.redisCommands.values()].reduce((a, b) => a + b, 0);
+    const top = [...result.redisCommands.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    lines.push(
+      '',
+      '## Redis commands',
+      '',
+      `The run had a Redis of its own: ${int(total)} commands during the lifecycle for ${int(recorder.total)} fan requests,`,
+      `**${(total / Math.max(1, recorder.total)).toFixed(2)} commands per request**, background work included (admission ticks, last-seen`,
+      'flushes, event refreshes, outbox relay, worker confirmations). A Lua script counts as one `evalsha` plus each command it calls.',
+      '',
+      `By command: ${top.map(([command, calls]) => `${command} ${int(calls)}`).join(', ')}.`,
+    );
+  }
   lines.push(
     '',
     '## Phases',

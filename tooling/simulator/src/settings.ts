@@ -47,6 +47,11 @@ const simulatorEnv = z.object({
   SIM_KEEP_DATA: flag('0'),
   /** Live progress: `line` rewrites one terminal line, `log` prints a line every few seconds, `off`. */
   SIM_PROGRESS: z.enum(['line', 'log', 'off']).optional(),
+  /**
+   * Run a private redis-server for the sale (on a free port, stopped afterwards): other work on the
+   * shared Redis then neither slows the sale nor pollutes the Redis commands counted per request.
+   */
+  SIM_OWN_REDIS: flag('1'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379/0'),
   POSTGRES_URL: z.url().default('postgres://postgres@127.0.0.1:5432/postgres'),
   PUBSUB_EMULATOR_HOST: z.string().default('127.0.0.1:8085'),
@@ -67,6 +72,7 @@ export interface SimulatorSettings {
   chromiumPath: string;
   keepData: boolean;
   progress: 'line' | 'log' | 'off';
+  ownRedis: boolean;
   redisUrl: string;
   postgresUrl: string;
   pubsubEmulatorHost: string;
@@ -94,18 +100,22 @@ export function sizedAdmissionRate(ticketsTotal: number, timeScale: number): num
 
 export function readSimulatorSettings(env: Env, command: string): SimulatorSettings {
   const withDefaults: Record<string, string | undefined> = { ...MACHINE_DEFAULTS };
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') withDefaults[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') withDefaults[key] = value;
   const lifecycle = readSettings(withDefaults);
   const parsed = simulatorEnv.safeParse(withDefaults);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
     throw new Error(`invalid simulator settings: ${problems.join('; ')}`);
   }
   const s = parsed.data;
   return {
     lifecycle,
     ticketsTotal: s.TICKETS_TOTAL,
-    admissionRatePerSecond: s.ADMISSION_RATE_PER_SECOND ?? sizedAdmissionRate(s.TICKETS_TOTAL, lifecycle.timeScale),
+    admissionRatePerSecond:
+      s.ADMISSION_RATE_PER_SECOND ?? sizedAdmissionRate(s.TICKETS_TOTAL, lifecycle.timeScale),
     maxActiveCheckouts: s.MAX_ACTIVE_CHECKOUTS,
     connections: s.SIM_CONNECTIONS,
     maxInFlight: s.SIM_MAX_IN_FLIGHT,
@@ -116,6 +126,7 @@ export function readSimulatorSettings(env: Env, command: string): SimulatorSetti
     chromiumPath: s.CHROMIUM_PATH,
     keepData: s.SIM_KEEP_DATA,
     progress: s.SIM_PROGRESS ?? (process.stdout.isTTY ? 'line' : 'log'),
+    ownRedis: s.SIM_OWN_REDIS,
     redisUrl: s.REDIS_URL,
     postgresUrl: s.POSTGRES_URL,
     pubsubEmulatorHost: s.PUBSUB_EMULATOR_HOST,

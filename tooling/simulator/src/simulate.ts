@@ -7,6 +7,7 @@ import { Fans, type FanRecord } from './fans.js';
 import { HttpClient } from './http.js';
 import { Monitor, type Reading } from './monitor.js';
 import { Recorder } from './recorder.js';
+import { commandStats } from './redis-server.js';
 import { cores, type SimulatorSettings } from './settings.js';
 import { startStack } from './stack.js';
 import { readLedger, type Ledger } from './verify.js';
@@ -43,6 +44,11 @@ export interface SimulationResult {
   soldOutAtSeconds: number | null;
   ledger: Ledger;
   fairness: Fairness;
+  /**
+   * Redis commands processed during the lifecycle, by command, when the run had Redis to itself
+   * (SIM_OWN_REDIS=1); null on a shared Redis, where other clients' commands would be counted too.
+   */
+  redisCommands: Map<string, number> | null;
   /** Tickets in orders the fans saw confirmed. */
   fanTickets: number;
   stackLog: string;
@@ -125,6 +131,7 @@ export async function simulate(
     };
     await sleep(Math.max(0, t0 - Date.now()));
     const loadAtStart = machine().loadAverage;
+    const commandsBefore = settings.ownRedis ? await commandStats(stack.redisUrl) : null;
     monitor.start();
     const ticker = setInterval(render, 500);
     for (const phase of phases) {
@@ -166,6 +173,7 @@ export async function simulate(
     render();
     monitor.stop();
     await monitor.read();
+    const commandsAfter = commandsBefore ? await commandStats(stack.redisUrl) : null;
     if (failure !== null)
       throw failure instanceof Error ? failure : new Error('a fan step failed', { cause: failure });
 
@@ -204,6 +212,8 @@ export async function simulate(
       soldOutAtSeconds: soldOut ? soldOut.at / 1000 : null,
       ledger,
       fairness: fairness(records, stringField(after.body, 'shuffleSeed'), commitment),
+      redisCommands:
+        commandsBefore && commandsAfter ? difference(commandsBefore, commandsAfter) : null,
       fanTickets: records.reduce(
         (sum, record) => sum + (record.orderStatus === 'confirmed' ? record.tickets : 0),
         0,
@@ -243,6 +253,16 @@ function fairness(
       commitment,
     ),
   };
+}
+
+function difference(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const delta = new Map<string, number>();
+  for (const [command, calls] of after) {
+    const n = calls - (before.get(command) ?? 0);
+    // INFO itself is the simulator's own probe.
+    if (n > 0 && command !== 'info') delta.set(command, n);
+  }
+  return delta;
 }
 
 function machine(): Machine {

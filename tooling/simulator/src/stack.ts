@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createPubSub } from '@frequency/config/pubsub';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { startRedis } from './redis-server.js';
 import { repoRoot, type SimulatorSettings } from './settings.js';
 
 /** Where the run's services answer, and what the report and the checks need to reach them. */
@@ -33,14 +34,21 @@ const START_TIMEOUT_MS = 120_000;
  * database and Pub/Sub names, so a simulation never touches another stack or test on the machine.
  * The event opens only when the simulator says so (PATCH opensAt at the sale_opening phase).
  */
-export async function startStack(settings: SimulatorSettings, logDir: string): Promise<RunningStack> {
+export async function startStack(
+  settings: SimulatorSettings,
+  logDir: string,
+): Promise<RunningStack> {
   for (const app of ['waiting-room', 'checkout', 'worker']) {
     const entry = join(repoRoot, 'apps', app, 'dist', 'server.js');
     if (!existsSync(entry)) {
-      throw new Error(`${entry} is missing: run \`pnpm turbo run build --filter='./apps/*'\` (or \`pnpm simulate\`) first`);
+      throw new Error(
+        `${entry} is missing: run \`pnpm turbo run build --filter='./apps/*'\` (or \`pnpm simulate\`) first`,
+      );
     }
   }
   const runId = `sim${randomBytes(4).toString('hex')}`;
+  const ownRedis = settings.ownRedis ? await startRedis(await freePort()) : null;
+  const redisUrl = ownRedis?.url ?? settings.redisUrl;
   const ports = {
     WAITING_ROOM_PORT: await freePort(),
     CHECKOUT_PORT: await freePort(),
@@ -59,30 +67,34 @@ export async function startStack(settings: SimulatorSettings, logDir: string): P
   const logFile = join(logDir, `stack-${runId}.log`);
   const log = createWriteStream(logFile);
   const stackDir = join(repoRoot, 'tooling', 'stack');
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(stackDir, 'src', 'main.ts')], {
-    cwd: stackDir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      METADATA_SERVER_DETECTION: 'none',
-      LOG_LEVEL: 'warn',
-      ...Object.fromEntries(Object.entries(ports).map(([key, port]) => [key, String(port)])),
-      ...names,
-      REDIS_URL: settings.redisUrl,
-      REDIS_KEY_PREFIX: redisKeyPrefix,
-      DATABASE_URL: databaseUrl.toString(),
-      PUBSUB_EMULATOR_HOST: settings.pubsubEmulatorHost,
-      PUBSUB_PROJECT_ID: settings.pubsubProjectId,
-      // Far enough away that nothing opens before the simulator moves opensAt to its sale_opening phase.
-      OPENS_IN_SECONDS: '3600',
-      TICKETS_TOTAL: String(settings.ticketsTotal),
-      ADMISSION_RATE_PER_SECOND: String(settings.admissionRatePerSecond),
-      MAX_ACTIVE_CHECKOUTS: String(settings.maxActiveCheckouts),
-      OPS_TOKEN: opsToken,
-      STACK_DIR: join(logDir, `stack-${runId}`),
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', join(stackDir, 'src', 'main.ts')],
+    {
+      cwd: stackDir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        METADATA_SERVER_DETECTION: 'none',
+        LOG_LEVEL: 'warn',
+        ...Object.fromEntries(Object.entries(ports).map(([key, port]) => [key, String(port)])),
+        ...names,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: redisKeyPrefix,
+        DATABASE_URL: databaseUrl.toString(),
+        PUBSUB_EMULATOR_HOST: settings.pubsubEmulatorHost,
+        PUBSUB_PROJECT_ID: settings.pubsubProjectId,
+        // Far enough away that nothing opens before the simulator moves opensAt to its sale_opening phase.
+        OPENS_IN_SECONDS: '3600',
+        TICKETS_TOTAL: String(settings.ticketsTotal),
+        ADMISSION_RATE_PER_SECOND: String(settings.admissionRatePerSecond),
+        MAX_ACTIVE_CHECKOUTS: String(settings.maxActiveCheckouts),
+        OPS_TOKEN: opsToken,
+        STACK_DIR: join(logDir, `stack-${runId}`),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
 
@@ -90,8 +102,14 @@ export async function startStack(settings: SimulatorSettings, logDir: string): P
     await stopChild(child);
     log.end();
     if (!settings.keepData) {
-      await removeRunData(settings, { redisKeyPrefix, databaseUrl: databaseUrl.toString(), names });
+      await removeRunData(settings, {
+        redisUrl,
+        redisKeyPrefix,
+        databaseUrl: databaseUrl.toString(),
+        names,
+      });
     }
+    await ownRedis?.stop();
   };
 
   try {
@@ -99,7 +117,9 @@ export async function startStack(settings: SimulatorSettings, logDir: string): P
   } catch (err) {
     await stop();
     const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- ${logFile} ---\n${tail}`);
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}\n--- ${logFile} ---\n${tail}`,
+    );
   }
   const webUrl = `http://127.0.0.1:${ports.WEB_PORT}`;
   return {
@@ -110,7 +130,7 @@ export async function startStack(settings: SimulatorSettings, logDir: string): P
     webUrl: existsSync(join(repoRoot, 'apps', 'web', '.next', 'BUILD_ID')) ? webUrl : null,
     opsToken,
     eventId: 'frequency-20xx',
-    redisUrl: settings.redisUrl,
+    redisUrl,
     redisKeyPrefix,
     databaseUrl: databaseUrl.toString(),
     logFile,
@@ -162,14 +182,25 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 async function removeRunData(
   settings: SimulatorSettings,
-  run: { redisKeyPrefix: string; databaseUrl: string; names: Record<string, string> },
+  run: {
+    redisUrl: string;
+    redisKeyPrefix: string;
+    databaseUrl: string;
+    names: Record<string, string>;
+  },
 ): Promise<void> {
-  const redis = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const redis = new Redis(run.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   try {
     await redis.connect();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run.redisKeyPrefix}*`, 'COUNT', 1_000);
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${run.redisKeyPrefix}*`,
+        'COUNT',
+        1_000,
+      );
       cursor = next;
       if (keys.length > 0) await redis.unlink(...keys);
     } while (cursor !== '0');
@@ -184,14 +215,23 @@ async function removeRunData(
   } finally {
     await admin.end();
   }
-  const pubsub = createPubSub({ projectId: settings.pubsubProjectId, emulatorHost: settings.pubsubEmulatorHost });
+  const pubsub = createPubSub({
+    projectId: settings.pubsubProjectId,
+    emulatorHost: settings.pubsubEmulatorHost,
+  });
   try {
     const hold = `${run.names.PUBSUB_DEAD_LETTER_TOPIC ?? ''}-hold`;
     for (const subscription of [run.names.PUBSUB_SUBSCRIPTION, hold]) {
-      await pubsub.subscription(subscription ?? '').delete().catch(() => undefined);
+      await pubsub
+        .subscription(subscription ?? '')
+        .delete()
+        .catch(() => undefined);
     }
     for (const topic of [run.names.PUBSUB_TOPIC, run.names.PUBSUB_DEAD_LETTER_TOPIC]) {
-      await pubsub.topic(topic ?? '').delete().catch(() => undefined);
+      await pubsub
+        .topic(topic ?? '')
+        .delete()
+        .catch(() => undefined);
     }
   } finally {
     await pubsub.close();
