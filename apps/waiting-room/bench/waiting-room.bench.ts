@@ -20,7 +20,8 @@ import { createLogger } from '@frequency/observability';
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.js';
 import { envSchema } from '../src/env.js';
-import { createEvent } from '../src/events/event-store.js';
+import { runShuffle } from '../src/admission/run-shuffle.js';
+import { createEvent, patchEvent } from '../src/events/event-store.js';
 import { waitingRoomKeys } from '../src/redis/keys.js';
 import { defineScripts } from '../src/redis/scripts.js';
 import { generateAdmissionKey } from '../src/tokens/admission-tokens.js';
@@ -181,6 +182,60 @@ const lineBytes = Number(await redis.memory('USAGE', `${keyPrefix}${keys.line}`,
 const seenBytes = Number(await redis.memory('USAGE', `${keyPrefix}${keys.seen}`));
 const waiting = await redis.zcard(keys.line);
 
+// Optional: the opening shuffle of a large pre-queue (BENCH_SHUFFLE_FANS, default off).
+const shuffleFans = Number(process.env.BENCH_SHUFFLE_FANS ?? 0);
+let shuffleLine = '';
+if (shuffleFans > 0) {
+  const shuffleEvent = 'bench-shuffle';
+  await createEvent(
+    redis,
+    {
+      id: shuffleEvent,
+      name: 'Shuffle',
+      venue: 'Here',
+      ticketsTotal: 1_000_000,
+      maxPerOrder: 4,
+      opensAt: new Date(Date.now() + 3_600_000).toISOString(),
+      admissionRatePerSecond: 0,
+      maxActiveCheckouts: 1_000,
+    },
+    { checkoutWindowSeconds: 300 },
+  );
+  const sk = waitingRoomKeys(shuffleEvent);
+  for (let done = 0; done < shuffleFans; done += 5_000) {
+    const pipeline = redis.pipeline();
+    for (let i = done; i < Math.min(shuffleFans, done + 5_000); i += 1) {
+      pipeline.wrJoin(
+        sk.config,
+        sk.state,
+        sk.pre,
+        sk.line,
+        sk.seen,
+        sk.preSeen,
+        sk.stock,
+        sk.rateLimit('bench'),
+        newId('queueEntry'),
+        0,
+        1_000,
+        86_400_000,
+      );
+    }
+    await pipeline.exec();
+  }
+  await patchEvent(redis, shuffleEvent, { opensAt: new Date(Date.now() - 1_000).toISOString() });
+  await redis.wrSeal(sk.state, sk.pre, sk.config);
+  let lease = (await redis.wrLease(sk.lease, sk.fence, 'bench', 3_000, '')) ?? '';
+  const started = performance.now();
+  const ok = await runShuffle(redis, sk, lease, {
+    keepAlive: async () => {
+      lease = (await redis.wrLease(sk.lease, sk.fence, 'bench', 3_000, lease)) ?? '';
+      return lease !== '';
+    },
+  });
+  const placed = await redis.zcard(sk.line);
+  shuffleLine = `Opening shuffle of ${placed.toLocaleString('en')} pre-queue fans: ${((performance.now() - started) / 1000).toFixed(1)} s (${ok ? 'complete' : 'lease lost'})`;
+}
+
 // Clean up every key of this run.
 const raw = createRedisClient({ url: redisUrl, name: 'bench-cleanup' });
 let cursor = '0';
@@ -208,6 +263,7 @@ const lines = [
   `  MEMORY USAGE line zset: ${lineBytes.toLocaleString('en')} B = ${(lineBytes / waiting).toFixed(1)} B per fan`,
   `  MEMORY USAGE seen bitfield: ${seenBytes.toLocaleString('en')} B = ${(seenBytes / waiting).toFixed(1)} B per fan`,
   '',
+  ...(shuffleLine ? [shuffleLine, ''] : []),
   'Targets: status >= 70% of bare with p99 <= 10 ms; join >= 35% of bare; <= 150 B per waiting fan.',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -79,7 +79,7 @@ describe('shuffle at opening', () => {
     await client.del(keys.lease);
 
     const second = await client.wrLease(keys.lease, keys.fence, 'second', 60_000, '');
-    expect(await runShuffle(client, keys, second!, 4)).toBe(true);
+    expect(await runShuffle(client, keys, second!, { writeChunk: 4 })).toBe(true);
     // The first leader's late writes change nothing.
     const [stale] = await client.wrShuffleChunk(
       keys.lease,

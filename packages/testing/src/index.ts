@@ -10,7 +10,12 @@ import { inject, test as base } from 'vitest';
 // The global setup declares what it provides (inject('pubsubEmulatorHost')).
 import type {} from './global-setup.js';
 
-export { portAnswers, startPubSubEmulator, waitForPort, type StartedEmulator } from './services.js';
+export {
+  portAnswers,
+  startPubSubEmulator,
+  waitForPort,
+  type StartedEmulator,
+} from './services.js';
 
 /** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */
 export const testServices = {

@@ -112,7 +112,11 @@ export class AdmissionController {
     }
     if (!snapshot.shuffled) {
       const started = Date.now();
-      if (!(await runShuffle(this.redis, keys, leaseValue))) {
+      const keepAlive = async () => {
+        if (Date.now() - leadership.leaseCheckedAt < this.options.leaseMs / 3) return true;
+        return this.#holdLease(eventId, leadership, Date.now());
+      };
+      if (!(await runShuffle(this.redis, keys, leaseValue, { keepAlive }))) {
         leadership.leaseValue = null;
         return;
       }

@@ -14,8 +14,12 @@ export async function runShuffle(
   redis: Redis,
   keys: WaitingRoomKeys,
   leaseValue: string,
-  writeChunk = WRITE_CHUNK,
+  options: { writeChunk?: number; keepAlive?: () => Promise<boolean> } = {},
 ): Promise<boolean> {
+  const writeChunk = options.writeChunk ?? WRITE_CHUNK;
+  // A million entries take seconds to read, sort and write, longer than the lease: renew it between
+  // steps, and stop as soon as it is lost.
+  const keepAlive = options.keepAlive ?? (() => Promise.resolve(true));
   const [sealed, shuffled, baseRaw, seed] = await redis.hmget(
     keys.state,
     'sealed',
@@ -29,6 +33,7 @@ export async function runShuffle(
   const members: string[] = [];
   const arrivals: number[] = [];
   for (let start = 0; start < base; start += READ_CHUNK) {
+    if (!(await keepAlive())) return false;
     const page = await redis.zrange(keys.pre, start, start + READ_CHUNK - 1, 'WITHSCORES');
     for (let i = 0; i + 1 < page.length; i += 2) {
       members.push(page[i] ?? '');
@@ -40,8 +45,10 @@ export async function runShuffle(
     return (await redis.hget(keys.state, 'shuffled')) === '1';
   }
   const order = shuffleOrder(seed, members);
+  if (!(await keepAlive())) return false;
   let next = Number((await redis.hget(keys.state, 'shuffleNext')) ?? 0);
   while (next < base) {
+    if (!(await keepAlive())) return false;
     const args: (string | number)[] = [];
     const end = Math.min(base, next + writeChunk);
     for (let place = next; place < end; place += 1) {

@@ -16,7 +16,18 @@ import { eventKeys, eventTag } from '@frequency/contracts';
  * - fence     integer: incremented at every lease acquisition
  * - rateLimit counter per client and window
  */
-export function waitingRoomKeys(eventId: string) {
+export function waitingRoomKeys(eventId: string): WaitingRoomKeys {
+  let keys = built.get(eventId);
+  if (!keys) {
+    keys = buildKeys(eventId);
+    // Event ids reaching this point exist or are validated; the bound only guards against abuse.
+    if (built.size > 10_000) built.clear();
+    built.set(eventId, keys);
+  }
+  return keys;
+}
+
+function buildKeys(eventId: string) {
   const tag = eventTag(eventId);
   return {
     ...eventKeys(eventId),
@@ -31,7 +42,9 @@ export function waitingRoomKeys(eventId: string) {
     rateLimit: (client: string) => `ev:${tag}:rl:${client}`,
   };
 }
-export type WaitingRoomKeys = ReturnType<typeof waitingRoomKeys>;
+export type WaitingRoomKeys = ReturnType<typeof buildKeys>;
+/** Built once per event: joins and flushes would otherwise rebuild a dozen strings per request. */
+const built = new Map<string, WaitingRoomKeys>();
 
 /** Marker in `seen`/`preSeen` for a fan who left; real values are unix seconds, far above 1. */
 export const LEFT_MARKER = 1;

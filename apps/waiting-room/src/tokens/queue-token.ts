@@ -13,8 +13,13 @@ export type QueueClaims = QueueTokenClaims & ({ seq: number } | { pre: number })
 export type TokenFailure = 'TOKEN_INVALID' | 'TOKEN_EXPIRED';
 export type VerifyResult = { ok: true; claims: QueueClaims } | { ok: false; reason: TokenFailure };
 
+/** Verified tokens kept to skip the MAC on repeated polls; bounded (about 30 MB at most). */
+const VERIFIED_CACHE_SIZE = 100_000;
+
 export class QueueTokens {
   readonly #secret: Buffer;
+  /** Only tokens whose MAC verified get in, so a forged token never hits this cache. */
+  readonly #verified = new Map<string, QueueClaims>();
 
   constructor(
     secret: string,
@@ -38,6 +43,8 @@ export class QueueTokens {
 
   /** Checks the MAC first (constant time), then the claims; a token for another event is invalid. */
   verify(token: string, eventId: string, nowMs = Date.now()): VerifyResult {
+    const cached = this.#verified.get(token);
+    if (cached) return checkClaims(cached, eventId, nowMs);
     const dot = token.indexOf('.');
     if (dot <= 0 || dot !== token.lastIndexOf('.') || token.length > 1024) {
       return { ok: false, reason: 'TOKEN_INVALID' };
@@ -49,14 +56,21 @@ export class QueueTokens {
       return { ok: false, reason: 'TOKEN_INVALID' };
     }
     const claims = parseClaims(payload);
-    if (!claims || claims.evt !== eventId) return { ok: false, reason: 'TOKEN_INVALID' };
-    if (claims.exp * 1000 <= nowMs) return { ok: false, reason: 'TOKEN_EXPIRED' };
-    return { ok: true, claims };
+    if (!claims) return { ok: false, reason: 'TOKEN_INVALID' };
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.clear();
+    this.#verified.set(token, claims);
+    return checkClaims(claims, eventId, nowMs);
   }
 
   #mac(payload: string): Buffer {
     return createHmac('sha256', this.#secret).update(payload).digest();
   }
+}
+
+function checkClaims(claims: QueueClaims, eventId: string, nowMs: number): VerifyResult {
+  if (claims.evt !== eventId) return { ok: false, reason: 'TOKEN_INVALID' };
+  if (claims.exp * 1000 <= nowMs) return { ok: false, reason: 'TOKEN_EXPIRED' };
+  return { ok: true, claims };
 }
 
 function parseClaims(payload: string): QueueClaims | null {
