@@ -2,6 +2,7 @@ import { createLogger } from '@frequency/observability';
 import { describe, expect, test } from '@frequency/testing';
 import { buildApp } from '../src/app.js';
 import { envSchema } from '../src/env.js';
+import { createWorkerServices } from '../src/services.js';
 
 const logger = createLogger({ service: 'worker', level: 'silent' });
 
@@ -15,7 +16,8 @@ describe('worker service', () => {
       PUBSUB_TOPIC: pubsub.names.topic,
       DATABASE_URL: database.url,
     });
-    const app = await buildApp({ env, logger });
+    const services = createWorkerServices(env, logger);
+    const app = await buildApp({ env, logger, services });
     try {
       const ready = await app.inject('/readyz');
       expect(ready.json()).toMatchObject({
@@ -24,6 +26,7 @@ describe('worker service', () => {
       });
     } finally {
       await app.close();
+      await services.close();
     }
   });
 
@@ -36,7 +39,8 @@ describe('worker service', () => {
       PUBSUB_TOPIC: pubsub.names.topic,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere',
     });
-    const app = await buildApp({ env, logger });
+    const services = createWorkerServices(env, logger);
+    const app = await buildApp({ env, logger, services });
     try {
       const ready = await app.inject('/readyz');
       expect(ready.statusCode).toBe(503);
@@ -45,6 +49,7 @@ describe('worker service', () => {
       expect(body.checks.postgres).toMatch(/ECONNREFUSED 127.0.0.1:1/);
     } finally {
       await app.close();
+      await services.close();
     }
   });
 });
