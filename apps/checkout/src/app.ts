@@ -88,7 +88,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   });
   app.addHook('onClose', async () => {
     await relay.stop();
-    await publisher.flush();
+    await publisher.close();
     await pubsub.close();
     await redis.quit().catch(() => {
       redis.disconnect();

@@ -1,5 +1,5 @@
 import { ensureTopology } from '@frequency/config/pubsub';
-import type { PubSub, Topic } from '@google-cloud/pubsub';
+import { v1, type PubSub } from '@google-cloud/pubsub';
 import type { Logger } from '@frequency/observability';
 
 export interface PublisherOptions {
@@ -12,25 +12,39 @@ export interface PublisherOptions {
 const grpcNotFound = 5;
 const retryDelaysMs = [50, 100, 200, 400, 800];
 
+interface Pending {
+  data: Buffer;
+  attributes: Record<string, string>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** A batch is sent when it holds this many messages or has waited this long. */
+const batchMaxMessages = 500;
+const batchMaxMs = 2;
+
 /**
- * Publishes purchase intents. Messages are batched by the client for up to 5 ms (or 500 messages):
- * at thousands of orders per second that is one RPC per few dozen orders, and 5 ms is small
- * against the order's own latency. Message ordering is off: each intent stands alone.
+ * Publishes purchase intents. Messages are gathered for up to 2 ms (or 500 messages) and sent in
+ * one Publish RPC through the generated v1 client. The high-level Topic.publishMessage costs about
+ * 200 µs of CPU per message here (per-message promises, tracing, its own queue); this costs ~25,
+ * which is the difference between the publish and the ES256 check dominating an order or not.
+ * Message ordering is not used: each intent stands alone.
  *
  * Every call is bounded by a deadline: the order is already durable in the Redis outbox, so a slow
  * or absent broker delays delivery (the relay publishes again) instead of hanging the request.
  */
 export class IntentPublisher {
-  private readonly topic: Topic;
+  private readonly client: v1.PublisherClient;
+  private readonly topicName: string;
+  private batch: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inflight = new Set<Promise<void>>();
   private topology: Promise<void> | undefined;
 
   constructor(private readonly options: PublisherOptions) {
-    this.topic = options.pubsub.topic(options.names.topic, {
-      batching: { maxMessages: 500, maxMilliseconds: 5 },
-      messageOrdering: false,
-      // The library's own retry would go on for minutes; our deadline and the outbox take over.
-      gaxOpts: { timeout: 5_000 },
-    });
+    // The PubSub object has already resolved endpoint and credentials (emulator or GCP) into its options.
+    this.client = new v1.PublisherClient({ ...options.pubsub.options });
+    this.topicName = options.pubsub.topic(options.names.topic).name;
   }
 
   /**
@@ -47,7 +61,7 @@ export class IntentPublisher {
       const left = deadline - Date.now();
       if (left <= 0) return false;
       try {
-        await withDeadline(this.topic.publishMessage({ data, attributes }), left);
+        await withDeadline(this.enqueue(data, attributes), left);
         return true;
       } catch (err) {
         if (errorCode(err) === grpcNotFound) await this.ensureTopology();
@@ -57,6 +71,46 @@ export class IntentPublisher {
       if (Date.now() + pause >= deadline) return false;
       await sleep(pause);
     }
+  }
+
+  private enqueue(data: Buffer, attributes: Record<string, string>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.batch.push({ data, attributes, resolve, reject });
+      if (this.batch.length >= batchMaxMessages) this.send();
+      else
+        this.timer ??= setTimeout(() => {
+          this.send();
+        }, batchMaxMs);
+    });
+  }
+
+  private send(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    const sent = this.client
+      .publish(
+        {
+          topic: this.topicName,
+          messages: batch.map(({ data, attributes }) => ({ data, attributes })),
+        },
+        // The library's own retries would go on for a minute; the caller's deadline rules instead.
+        { timeout: 5_000, maxRetries: 0 },
+      )
+      .then(
+        () => {
+          for (const pending of batch) pending.resolve();
+        },
+        (err: unknown) => {
+          for (const pending of batch) pending.reject(err);
+        },
+      )
+      .finally(() => {
+        this.inflight.delete(sent);
+      });
+    this.inflight.add(sent);
   }
 
   /** Re-creates topic, subscription and dead-letter topic; concurrent callers share one attempt. */
@@ -77,8 +131,11 @@ export class IntentPublisher {
     return this.topology;
   }
 
-  async flush(): Promise<void> {
-    await this.topic.flush().catch(() => undefined);
+  /** Sends what is gathered, waits for the RPCs in flight, and closes the client. */
+  async close(): Promise<void> {
+    this.send();
+    await Promise.allSettled([...this.inflight]);
+    await this.client.close();
   }
 }
 

@@ -1,0 +1,7 @@
+import Fastify from 'fastify';
+
+/** The bare baseline: Fastify hello-world JSON, one process, same host and port handling as checkout. */
+const app = Fastify({ logger: false });
+app.get('/healthz', () => ({ status: 'ok' }));
+app.get('/', () => ({ hello: 'world' }));
+await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 0) });

@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createRedisClient } from '@frequency/config/redis';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+export interface Child {
+  process: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Runs a TypeScript entry point in its own Node process (tsx, source condition) and waits for /healthz. */
+export async function startNode(
+  entry: string,
+  env: Record<string, string>,
+  port: number,
+): Promise<Child> {
+  const extraArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(
+    process.execPath,
+    [...extraArgs, '--conditions=source', '--import', 'tsx', entry],
+    {
+      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
+    const status = await fetch(`${url}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) break;
+    if (Date.now() > deadline) throw new Error(`${entry} did not start`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    process: child,
+    url,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => {
+        child.once('exit', () => {
+          resolve();
+        });
+      });
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export function ratio(value: number, baseline: number): string {
+  return `${((100 * value) / baseline).toFixed(1)}%`;
+}
+
+/** Removes every key under the bench's own prefix (a raw client: key prefixes do not apply to SCAN). */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const raw = createRedisClient({ url, name: 'bench-cleanup' });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await raw.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    raw.disconnect();
+  }
+}
