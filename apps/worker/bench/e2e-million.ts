@@ -7,7 +7,7 @@ import { eventKeys } from '@frequency/contracts';
 import { ensureDatabase, PostgresStore, runMigrations } from '@frequency/db';
 import { createTestAdmissionIssuer } from '@frequency/testing/admission';
 import { seedTestEvent } from '@frequency/testing/events';
-import { startPubSubEmulator } from '@frequency/testing/global-setup';
+import { startPubSubEmulator } from '@frequency/testing/services';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
