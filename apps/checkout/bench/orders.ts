@@ -1,3 +1,4 @@
+import { reportBench } from '@frequency/bench';
 import { fileURLToPath } from 'node:url';
 import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import { createRedisClient } from '@frequency/config/redis';
@@ -109,6 +110,14 @@ async function main(): Promise<void> {
       },
     ];
     console.table(rows);
+    reportBench({
+      name: 'order placement (ES256 + Lua + publish)',
+      value: Math.round(orders.requests.average),
+      unit: 'req/s',
+      baseline: Math.round(baseline.requests.average),
+      baselineName: 'Fastify hello-world',
+      target: '>= 15% of baseline',
+    });
     process.stdout.write(
       `orders accepted (tickets sold / 2): ${sold / 2}, target >= 15% of baseline: ${orders.requests.average >= 0.15 * baseline.requests.average ? 'met' : 'NOT met'}\n`,
     );

@@ -10,6 +10,7 @@
  * key prefix it deletes at the end.
  */
 import { randomBytes } from 'node:crypto';
+import { reportBench } from '@frequency/bench';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from '@frequency/config';
@@ -266,3 +267,29 @@ const lines = [
   'Targets: status >= 70% of bare with p99 <= 10 ms; join >= 35% of bare; <= 150 B per waiting fan.',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
+// The same figures as BENCH lines, for `pnpm bench`'s table (tooling/bench).
+const bareName = results[0]?.[0] ?? 'bare';
+const targets = ['', '>= 70% of bare, p99 <= 10 ms', '>= 35% of bare'];
+results.slice(1).forEach(([name, f], index) => {
+  reportBench({
+    name,
+    value: Math.round(f.requests),
+    unit: 'req/s',
+    baseline: Math.round(baseline.requests),
+    baselineName: bareName,
+    target: targets[index + 1] ?? null,
+  });
+  reportBench({
+    name: `${name} p99`,
+    value: f.p99,
+    unit: 'ms',
+    baseline: baseline.p99,
+    baselineName: bareName,
+  });
+});
+reportBench({
+  name: 'Redis memory per waiting fan',
+  value: Math.round(((after - before) / waiting) * 10) / 10,
+  unit: 'B',
+  target: '<= 150 B',
+});

@@ -1,3 +1,4 @@
+import { reportBench } from '@frequency/bench';
 import { newId, newTicketCode, type PurchaseIntent } from '@frequency/contracts';
 import { ensureDatabase, PostgresStore, runMigrations } from '@frequency/db';
 import pg from 'pg';
@@ -158,6 +159,14 @@ console.table([
     ratio: `${((100 * bestStore) / bestRaw).toFixed(1)}%`,
   },
 ]);
+reportBench({
+  name: 'worker persist (PostgresStore.persist)',
+  value: Math.round(bestStore),
+  unit: 'rows/s',
+  baseline: Math.round(bestRaw),
+  baselineName: 'raw pg batched insert',
+  target: '>= 60% of baseline',
+});
 process.stdout.write(
   `target >= 60% of baseline: ${bestStore >= 0.6 * bestRaw ? 'met' : 'NOT met'}\n`,
 );

@@ -1,0 +1,254 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createPubSub } from '@frequency/config/pubsub';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { startRedis } from './redis-server.js';
+import { repoRoot, type SimulatorSettings } from './settings.js';
+
+/** Where the run's services answer, and what the report and the checks need to reach them. */
+export interface RunningStack {
+  runId: string;
+  waitingRoomUrl: string;
+  checkoutUrl: string;
+  webUrl: string | null;
+  opsToken: string;
+  eventId: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  databaseUrl: string;
+  logFile: string;
+  /** Stops the stack (SIGTERM, the stack drains its apps), then removes this run's data unless kept. */
+  stop(): Promise<void>;
+}
+
+const READY_LINE = 'Ctrl-C stops everything this command started.';
+/** The stack starts three Node processes and migrates a fresh database: slow on a loaded 2-core machine. */
+const START_TIMEOUT_MS = 120_000;
+
+/**
+ * Starts tooling/stack (the same command developers run) with this run's own ports, Redis key prefix,
+ * database and Pub/Sub names, so a simulation never touches another stack or test on the machine.
+ * The event opens only when the simulator says so (PATCH opensAt at the sale_opening phase).
+ */
+export async function startStack(
+  settings: SimulatorSettings,
+  logDir: string,
+): Promise<RunningStack> {
+  for (const app of ['waiting-room', 'checkout', 'worker']) {
+    const entry = join(repoRoot, 'apps', app, 'dist', 'server.js');
+    if (!existsSync(entry)) {
+      throw new Error(
+        `${entry} is missing: run \`pnpm turbo run build --filter='./apps/*'\` (or \`pnpm simulate\`) first`,
+      );
+    }
+  }
+  const runId = `sim${randomBytes(4).toString('hex')}`;
+  const ownRedis = settings.ownRedis ? await startRedis(await freePort()) : null;
+  const redisUrl = ownRedis?.url ?? settings.redisUrl;
+  const ports = {
+    WAITING_ROOM_PORT: await freePort(),
+    CHECKOUT_PORT: await freePort(),
+    WORKER_PORT: await freePort(),
+    WEB_PORT: await freePort(),
+  };
+  const databaseUrl = new URL(settings.postgresUrl);
+  databaseUrl.pathname = `/frequency_${runId}`;
+  const opsToken = `ops_${randomBytes(18).toString('base64url')}`;
+  const redisKeyPrefix = `${runId}:`;
+  const names = {
+    PUBSUB_TOPIC: `${runId}-purchase-intents`,
+    PUBSUB_SUBSCRIPTION: `${runId}-purchase-intents-worker`,
+    PUBSUB_DEAD_LETTER_TOPIC: `${runId}-purchase-intents-dead-letter`,
+  };
+  const logFile = join(logDir, `stack-${runId}.log`);
+  const log = createWriteStream(logFile);
+  const stackDir = join(repoRoot, 'tooling', 'stack');
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', join(stackDir, 'src', 'main.ts')],
+    {
+      cwd: stackDir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        METADATA_SERVER_DETECTION: 'none',
+        LOG_LEVEL: 'warn',
+        ...Object.fromEntries(Object.entries(ports).map(([key, port]) => [key, String(port)])),
+        ...names,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: redisKeyPrefix,
+        DATABASE_URL: databaseUrl.toString(),
+        PUBSUB_EMULATOR_HOST: settings.pubsubEmulatorHost,
+        PUBSUB_PROJECT_ID: settings.pubsubProjectId,
+        // Far enough away that nothing opens before the simulator moves opensAt to its sale_opening phase.
+        OPENS_IN_SECONDS: '3600',
+        TICKETS_TOTAL: String(settings.ticketsTotal),
+        ADMISSION_RATE_PER_SECOND: String(settings.admissionRatePerSecond),
+        MAX_ACTIVE_CHECKOUTS: String(settings.maxActiveCheckouts),
+        OPS_TOKEN: opsToken,
+        STACK_DIR: join(logDir, `stack-${runId}`),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+
+  const stop = async () => {
+    await stopChild(child);
+    log.end();
+    if (!settings.keepData) {
+      await removeRunData(settings, {
+        redisUrl,
+        redisKeyPrefix,
+        databaseUrl: databaseUrl.toString(),
+        names,
+      });
+    }
+    await ownRedis?.stop();
+  };
+
+  try {
+    await waitForLine(child, READY_LINE, START_TIMEOUT_MS);
+  } catch (err) {
+    await stop();
+    const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}\n--- ${logFile} ---\n${tail}`,
+    );
+  }
+  const webUrl = `http://127.0.0.1:${ports.WEB_PORT}`;
+  return {
+    runId,
+    waitingRoomUrl: `http://127.0.0.1:${ports.WAITING_ROOM_PORT}`,
+    checkoutUrl: `http://127.0.0.1:${ports.CHECKOUT_PORT}`,
+    // The stack runs the web app only when it has been built (apps/web/.next).
+    webUrl: existsSync(join(repoRoot, 'apps', 'web', '.next', 'BUILD_ID')) ? webUrl : null,
+    opsToken,
+    eventId: 'frequency-20xx',
+    redisUrl,
+    redisKeyPrefix,
+    databaseUrl: databaseUrl.toString(),
+    logFile,
+    stop,
+  };
+}
+
+function waitForLine(child: ChildProcess, line: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => {
+      finish(new Error(`the stack was not ready within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      // Only the tail matters: the ready line is the last thing the stack prints.
+      seen = (seen + chunk.toString('utf8')).slice(-4_096);
+      if (seen.includes(line)) finish(null);
+    };
+    const onExit = (code: number | null) => {
+      finish(new Error(`the stack exited (${code ?? 'signal'}) before it was ready`));
+    };
+    const finish = (err: Error | null) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    // The stack gives its apps 15 s to drain; after that it is stuck and is killed.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function removeRunData(
+  settings: SimulatorSettings,
+  run: {
+    redisUrl: string;
+    redisKeyPrefix: string;
+    databaseUrl: string;
+    names: Record<string, string>;
+  },
+): Promise<void> {
+  const redis = new Redis(run.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${run.redisKeyPrefix}*`,
+        'COUNT',
+        1_000,
+      );
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  const admin = new pg.Client({ connectionString: settings.postgresUrl });
+  await admin.connect();
+  try {
+    const database = new URL(run.databaseUrl).pathname.slice(1);
+    await admin.query(`drop database if exists "${database}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+  const pubsub = createPubSub({
+    projectId: settings.pubsubProjectId,
+    emulatorHost: settings.pubsubEmulatorHost,
+  });
+  try {
+    const hold = `${run.names.PUBSUB_DEAD_LETTER_TOPIC ?? ''}-hold`;
+    for (const subscription of [run.names.PUBSUB_SUBSCRIPTION, hold]) {
+      await pubsub
+        .subscription(subscription ?? '')
+        .delete()
+        .catch(() => undefined);
+    }
+    for (const topic of [run.names.PUBSUB_TOPIC, run.names.PUBSUB_DEAD_LETTER_TOPIC]) {
+      await pubsub
+        .topic(topic ?? '')
+        .delete()
+        .catch(() => undefined);
+    }
+  } finally {
+    await pubsub.close();
+  }
+}
+
+/** A port nothing listens on right now (the OS picks it), for this run's services. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}

@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from '@frequency/testing';
+import { readSimulatorSettings, simulate, verdicts, writeReport } from '../src/index.js';
+
+describe('the sale simulator', () => {
+  test('plays a tiny lifecycle to sold out against a stack it starts: sold = persisted = total, none oversold', async () => {
+    const reportDir = mkdtempSync(join(tmpdir(), 'sim-report-'));
+    try {
+      const settings = readSimulatorSettings(
+        {
+          ...process.env,
+          // 15 minutes in about 21 s, peaking at 200 req/s: small enough for a loaded 2-core CI machine.
+          TIME_SCALE: '0.022',
+          RATE_SCALE: '0.004',
+          TICKETS_TOTAL: '500',
+          // Admit every joiner within seconds: the sale then sells out early in the sustained phase and
+          // the remaining phases leave slack for slow answers on a busy machine.
+          ADMISSION_RATE_PER_SECOND: '100',
+          SIM_MAX_IN_FLIGHT: '200',
+          CHECKOUT_THINK_MS: '200',
+          ORDER_POLL_MS: '300',
+          SIM_VUS: '20',
+          SIM_DRAIN_SECONDS: '30',
+          SIM_PNG: '0',
+          SIM_PROGRESS: 'off',
+        },
+        'smoke test',
+      );
+      const result = await simulate(settings, { update: () => undefined, done: () => undefined });
+      const written = await writeReport(result, reportDir);
+
+      const { ledger } = result;
+      expect(ledger.oversold).toBe(0);
+      expect(ledger.redisSold).toBe(500);
+      expect(ledger.persistedTickets).toBe(500);
+      expect(ledger.confirmedQuantity).toBe(500);
+      expect(result.fanTickets).toBe(500);
+      expect(verdicts(result).filter((check) => !check.ok)).toEqual([]);
+      // Every phase sent requests and the fans followed the whole flow.
+      for (const phase of result.phases)
+        expect(result.recorder.outcomes.get(phase.name)?.size ?? 0).toBeGreaterThan(0);
+      expect(result.recorder.latencies.get('order')?.length ?? 0).toBeGreaterThan(0);
+      expect(result.recorder.latencies.get('order_status')?.length ?? 0).toBeGreaterThan(0);
+
+      const report = readFileSync(written.reportPath, 'utf8');
+      expect(report).toContain('| **oversold** | **0** |');
+      expect(report).toContain('smoke test');
+      for (const chart of written.charts) {
+        expect(existsSync(chart)).toBe(true);
+        expect(readFileSync(chart, 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
+      }
+    } finally {
+      rmSync(reportDir, { recursive: true, force: true });
+    }
+  }, 150_000);
+});
