@@ -31,12 +31,18 @@ import {
 } from './harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
-let emulatorHost = process.env.SPANNER_EMULATOR_HOST ?? '127.0.0.1:9010';
+let emulatorHost = process.env.SPANNER_EMULATOR_HOST ?? '';
 
-/** The Spanner emulator of the stack or CI if one answers, otherwise one of this file's own. */
+/**
+ * The Spanner emulator named by SPANNER_EMULATOR_HOST if it answers, otherwise one of this file's own
+ * on a free port: never one on the default port, which another package's test run may stop.
+ */
 beforeAll(async () => {
   const index = emulatorHost.lastIndexOf(':');
-  if (await portAnswers(emulatorHost.slice(0, index), Number(emulatorHost.slice(index + 1)))) {
+  if (
+    emulatorHost !== '' &&
+    (await portAnswers(emulatorHost.slice(0, index), Number(emulatorHost.slice(index + 1))))
+  ) {
     return;
   }
   const emulator = await startSpannerEmulator({ host: '127.0.0.1', grpcPort: await freePort() });
