@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { parseEnv, ConfigError } from '@frequency/config';
 import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import type { CreateEventBody } from '@frequency/contracts';
-import { ensureDatabase, PostgresStore, runMigrations } from '@frequency/db';
+import { applySpannerSchema, ensureDatabase, PostgresStore, runMigrations } from '@frequency/db';
+import { portAnswers, startSpannerEmulator } from '@frequency/db/spanner-emulator';
 import { z } from 'zod';
 import { generateSecrets } from './keys.js';
 import { prefixLines } from './logs.js';
@@ -33,6 +34,12 @@ const stackEnv = z.object({
   MAX_ACTIVE_CHECKOUTS: z.coerce.number().int().min(1).default(5_000),
   OPS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.string().default('info'),
+  /** `spanner` runs the worker on the Spanner emulator (started here if none answers). */
+  STORE: z.enum(['postgres', 'spanner']).default('postgres'),
+  SPANNER_EMULATOR_HOST: z.string().default('127.0.0.1:9010'),
+  SPANNER_PROJECT_ID: z.string().default('frequency-local'),
+  SPANNER_INSTANCE: z.string().default('frequency'),
+  SPANNER_DATABASE: z.string().default('frequency'),
   /** Exit 0 once everything is ready and seeded (used by the stack's own test). */
   STACK_SMOKE: z.enum(['0', '1']).default('0'),
 });
@@ -96,6 +103,33 @@ async function main(): Promise<number> {
     await runMigrations(env.DATABASE_URL);
     say('database migrated');
 
+    let storeEnv: Record<string, string> = { STORE: 'postgres' };
+    if (env.STORE === 'spanner') {
+      const index = env.SPANNER_EMULATOR_HOST.lastIndexOf(':');
+      const host = env.SPANNER_EMULATOR_HOST.slice(0, index);
+      const grpcPort = Number(env.SPANNER_EMULATOR_HOST.slice(index + 1));
+      if (!(await portAnswers(host, grpcPort))) {
+        const spanner = await startSpannerEmulator({ host, grpcPort });
+        started.push({ name: 'spanner-emulator', stop: () => spanner.stop() });
+        say(`started the Spanner emulator at ${env.SPANNER_EMULATOR_HOST}`);
+      } else say(`using the Spanner emulator at ${env.SPANNER_EMULATOR_HOST}`);
+      const location = {
+        projectId: env.SPANNER_PROJECT_ID,
+        instance: env.SPANNER_INSTANCE,
+        database: env.SPANNER_DATABASE,
+        emulatorHost: env.SPANNER_EMULATOR_HOST,
+      };
+      const applied = await applySpannerSchema(location);
+      say(`Spanner schema ready (${applied.applied.length} DDL statements applied); the worker persists to Spanner`);
+      storeEnv = {
+        STORE: 'spanner',
+        SPANNER_EMULATOR_HOST: env.SPANNER_EMULATOR_HOST,
+        SPANNER_PROJECT_ID: env.SPANNER_PROJECT_ID,
+        SPANNER_INSTANCE: env.SPANNER_INSTANCE,
+        SPANNER_DATABASE: env.SPANNER_DATABASE,
+      };
+    }
+
     const secrets = await generateSecrets();
     const opsToken = env.OPS_TOKEN ?? secrets.OPS_TOKEN;
     const shared = {
@@ -120,7 +154,7 @@ async function main(): Promise<number> {
     const apps = [
       { name: 'waiting-room', port: env.WAITING_ROOM_PORT, extra: { ...secrets, OPS_TOKEN: opsToken } },
       { name: 'checkout', port: env.CHECKOUT_PORT, extra: {} },
-      { name: 'worker', port: env.WORKER_PORT, extra: {} },
+      { name: 'worker', port: env.WORKER_PORT, extra: storeEnv },
     ];
     for (const app of apps) {
       const entry = join(root, 'apps', app.name, 'dist', 'server.js');
