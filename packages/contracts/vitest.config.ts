@@ -4,4 +4,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
+  // Generous: the suite shares 2 cores with every other package's tests.
+  test: { testTimeout: 30_000 },
 });
