@@ -1,12 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, freePort, spawnService, test, testServices } from '@frequency/testing';
+import {
+  metricFamily,
+  metricNamesUsedByDashboards,
+  metricNamesUsedByRules,
+} from '@frequency/grafana/metric-names';
 import pg from 'pg';
+
+/** Metric families a /metrics page declares (`# TYPE name kind`), labelled or not yet observed. */
+async function exportedFamilies(port: number): Promise<Set<string>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] ?? ''));
+}
 
 const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('the local stack command', () => {
-  test('brings up every app ready, seeds the event, and stops what it started', async ({ redis, pubsub }) => {
+  test('brings up every app ready, seeds the event, exports every metric the dashboards and alerts use, and stops on Ctrl-C', async ({ redis, pubsub }) => {
     const database = `stack_${randomBytes(4).toString('hex')}`;
     const dbUrl = new URL(testServices.postgresUrl());
     dbUrl.pathname = `/${database}`;
@@ -20,10 +31,18 @@ describe('the local stack command', () => {
       PUBSUB_TOPIC: `${pubsub.names.topic}-stack`,
       PUBSUB_SUBSCRIPTION: `${pubsub.names.subscription}-stack`,
       PUBSUB_DEAD_LETTER_TOPIC: `${pubsub.names.deadLetterTopic}-stack`,
-      STACK_SMOKE: '1',
       OPENS_IN_SECONDS: '60',
     });
     try {
+      await stack.waitForOutput(/Ctrl-C stops everything/, 150_000);
+      const exported = new Set<string>();
+      for (const port of [ports.WAITING_ROOM_PORT, ports.CHECKOUT_PORT, ports.WORKER_PORT]) {
+        for (const family of await exportedFamilies(port)) exported.add(family);
+      }
+      const used = [...metricNamesUsedByDashboards(), ...metricNamesUsedByRules()].map(metricFamily);
+      expect(used.length).toBeGreaterThan(10);
+      expect([...new Set(used)].filter((name) => !exported.has(name)).sort()).toEqual([]);
+      stack.kill('SIGINT');
       const { code } = await stack.exited;
       const output = stack.output();
       expect(output, output).toContain('every service answers /readyz 200');
