@@ -47,7 +47,7 @@ export async function pingRedis(redis: Redis, url: string): Promise<void> {
     const cause = lastErrors.get(redis)?.message ?? `connection ${redis.status}`;
     throw new Error(`Redis at ${redactUrl(url)} is unreachable: ${cause}`);
   }
-  const pong = await redis.ping();
+  const pong: string = await redis.ping();
   if (pong !== 'PONG') throw new Error(`Redis at ${redactUrl(url)} answered ${pong}`);
 }
 

@@ -29,7 +29,7 @@ export function newTicketCode(): string {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += codeAlphabet[(value >>> (bits - 5)) & 31];
+      out += codeAlphabet.charAt((value >>> (bits - 5)) & 31);
       bits -= 5;
     }
   }

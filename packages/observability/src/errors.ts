@@ -37,7 +37,7 @@ export const errorHandlerPlugin = fp(
         return;
       }
       if (hasZodFastifySchemaValidationErrors(err)) {
-        const details = err.validation.map((v) => ({
+        const details = err.validation.map((v: { instancePath: string; message?: string }) => ({
           path: `${err.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
           message: v.message ?? 'invalid',
         }));

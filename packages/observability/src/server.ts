@@ -11,9 +11,10 @@ export function baseServerOptions(
   logger: Logger,
 ): FastifyServerOptions & { loggerInstance: FastifyBaseLogger } {
   return {
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: logger,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- still the Fastify 5 option; logController arrives with 6
     disableRequestLogging: true,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
