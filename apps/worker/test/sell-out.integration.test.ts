@@ -70,6 +70,29 @@ describe('selling out an event under concurrency', () => {
         outboxPending: 0,
         oversold: 0,
       });
+      // The operator's command prints the same figures and exits 0 when they agree.
+      const cli = spawnSync(
+        process.execPath,
+        [
+          '--conditions=source',
+          '--import',
+          'tsx',
+          fileURLToPath(new URL('../src/reconcile-cli.ts', import.meta.url)),
+        ],
+        {
+          env: {
+            ...process.env,
+            REDIS_URL: redis.url,
+            REDIS_KEY_PREFIX: redis.keyPrefix,
+            DATABASE_URL: database.url,
+          },
+          encoding: 'utf8',
+        },
+      );
+      expect(cli.stderr).toBe('');
+      expect(cli.status).toBe(0);
+      expect(cli.stdout).toMatch(/sell-out.*5000.*5000.*5000.*\b0\b.*\b0\b.*ok/);
+
       await expect
         .poll(
           async () =>
