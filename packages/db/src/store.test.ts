@@ -16,11 +16,13 @@ const intent = (orderId = newId('order')): PurchaseIntent => ({
 });
 
 describe('uniqueByOrderId', () => {
-  it('keeps the first occurrence of each order, in order', () => {
+  it('keeps the first occurrence of each order, sorted by order id (a fixed lock order)', () => {
     const a = intent();
     const b = intent();
     const again = { ...a, buyer: { name: 'changed', email: 'x@example.at' } };
-    expect(uniqueByOrderId([a, b, again])).toEqual([a, b]);
+    const sorted = [a, b].sort((x, y) => (x.orderId < y.orderId ? -1 : 1));
+    expect(uniqueByOrderId([a, b, again])).toEqual(sorted);
+    expect(uniqueByOrderId([b, again, a])).toEqual(sorted.map((i) => (i === a ? again : i)));
   });
 });
 
