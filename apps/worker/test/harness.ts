@@ -101,7 +101,7 @@ export async function spawnWorker(
           .then((r) => r.status)
           .catch(() => 0);
       },
-      { timeout: 30_000, interval: 200 },
+      { timeout: 90_000, interval: 200 },
     )
     .toBe(200);
   return { child, port, exited, output: () => output };

@@ -28,7 +28,7 @@ afterAll(async () => {
 describe('selling out survives crashes', () => {
   test(
     'the worker SIGKILLed mid-run and restarted: nothing lost, nothing twice; SIGTERM then exits 0',
-    { timeout: 150_000 },
+    { timeout: 240_000 },
     async ({ redis, database, pubsub }) => {
       const wiring: Wiring = {
         redisUrl: redis.url,
@@ -57,7 +57,7 @@ describe('selling out survives crashes', () => {
       // Kill as soon as the worker has persisted something: it is then mid-stream for sure.
       await expect
         .poll(async () => (await store.auditEvent('crash')).tickets, {
-          timeout: 30_000,
+          timeout: 90_000,
           interval: 20,
         })
         .toBeGreaterThan(0);
@@ -84,7 +84,7 @@ describe('selling out survives crashes', () => {
 
   test(
     'the Pub/Sub emulator restarted mid-run (forgetting topics and messages): every order still ends confirmed',
-    { timeout: 150_000 },
+    { timeout: 240_000 },
     async ({ redis, database }) => {
       // Its own emulator: the shared one is never stopped.
       const port = await freePort();

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { PostgresStore } from '@frequency/db';
 import {
   afterAll,
