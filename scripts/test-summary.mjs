@@ -15,7 +15,11 @@ let failed = 0;
 let skipped = 0;
 for (const { dir, report } of reports) {
   passed += report.numPassedTests;
-  failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+  // A file that failed without a failing test (it did not load, a hook threw) counts as one failure.
+  const brokenFiles = (report.testResults ?? []).filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed'),
+  ).length;
+  failed += report.numFailedTests + brokenFiles;
   skipped += report.numPendingTests + report.numTodoTests;
   console.log(`${dir.padEnd(24)} ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
 }
