@@ -1,37 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { portAnswers, waitForPort } from '@frequency/db/spanner-emulator';
+
+export { portAnswers, waitForPort };
 
 /** Local service processes for tests and the local stack; free of vitest, usable from any script. */
 export const defaultEmulatorBin =
   '/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator';
-
-export function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => {
-      done(false);
-    });
-    socket.once('connect', () => {
-      done(true);
-    });
-    socket.once('error', () => {
-      done(false);
-    });
-  });
-}
-
-export async function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await portAnswers(host, port)) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`nothing answered on ${host}:${port} within ${timeoutMs} ms`);
-}
 
 export interface StartedEmulator {
   hostPort: string;
