@@ -142,6 +142,11 @@ export async function startSpannerEmulator(
     }, 5_000);
     await exited;
     clearTimeout(timer);
+    // The gateway is only the group's leader: its gRPC child may still hold the port a moment longer.
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && (await portAnswers(host, grpcPort, 200))) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   };
   try {
     const timeoutMs = options.startTimeoutMs ?? 30_000;
