@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -14,32 +14,61 @@ export const idPrefixes = {
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 
+/**
+ * Random bytes are drawn from the CSPRNG 4 KiB at a time and handed out once each, as Node does for
+ * randomUUID: one call into OpenSSL per ~200 ids instead of one per id, which costs ~4 µs each on
+ * a busy checkout (five per order).
+ */
+const pool = Buffer.alloc(4_096);
+let poolOffset = pool.length;
+
+/** The offset of `size` fresh random bytes in `pool`, valid until the next call. */
+function takeRandom(size: number): number {
+  if (poolOffset + size > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const offset = poolOffset;
+  poolOffset += size;
+  return offset;
+}
+
 export function newId(kind: IdKind): string {
-  return `${idPrefixes[kind]}_${randomBytes(16).toString('base64url')}`;
+  const offset = takeRandom(16);
+  return `${idPrefixes[kind]}_${pool.toString('base64url', offset, offset + 16)}`;
 }
 
 /** A ticket code printed on the ticket and in its QR code: 160 random bits, unambiguous alphabet. */
 const codeAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32
 export function newTicketCode(): string {
-  const bytes = randomBytes(20);
+  const offset = takeRandom(20);
   let bits = 0;
   let value = 0;
   let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
+  let symbols = 0;
+  for (let i = offset; i < offset + 20; i += 1) {
+    value = ((value << 8) | (pool[i] ?? 0)) & 0xfff;
     bits += 8;
     while (bits >= 5) {
+      // 160 bits -> 32 symbols, shown in groups of four.
+      if (symbols > 0 && symbols % 4 === 0) out += '-';
       out += codeAlphabet.charAt((value >>> (bits - 5)) & 31);
       bits -= 5;
+      symbols += 1;
     }
   }
-  // 160 bits -> 32 symbols, shown in groups of four.
-  return out.match(/.{4}/g)?.join('-') ?? out;
+  return out;
 }
 
 const idBody = '[A-Za-z0-9_-]{22}';
 export const OrderIdSchema = z.string().regex(new RegExp(`^ord_${idBody}$`), 'not an order id');
 export const TicketIdSchema = z.string().regex(new RegExp(`^tkt_${idBody}$`), 'not a ticket id');
-export const QueueEntryIdSchema = z.string().regex(new RegExp(`^q_${idBody}$`), 'not a queue entry id');
-export const AdmissionIdSchema = z.string().regex(new RegExp(`^adm_${idBody}$`), 'not an admission id');
-export const TicketCodeSchema = z.string().regex(/^([0-9A-HJKMNP-TV-Z]{4}-){7}[0-9A-HJKMNP-TV-Z]{4}$/);
+export const QueueEntryIdSchema = z
+  .string()
+  .regex(new RegExp(`^q_${idBody}$`), 'not a queue entry id');
+export const AdmissionIdSchema = z
+  .string()
+  .regex(new RegExp(`^adm_${idBody}$`), 'not an admission id');
+export const TicketCodeSchema = z
+  .string()
+  .regex(/^([0-9A-HJKMNP-TV-Z]{4}-){7}[0-9A-HJKMNP-TV-Z]{4}$/);
