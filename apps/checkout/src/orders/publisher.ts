@@ -19,15 +19,19 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** A batch is sent when it holds this many messages or has waited this long. */
+/** Most messages in one Publish RPC (the API allows 1,000 and 10 MB; an intent is under 1 KB). */
 const batchMaxMessages = 500;
-const batchMaxMs = 2;
+/** Publish RPCs in flight at once; messages arriving meanwhile wait and go out together. */
+const maxInflightRpcs = 2;
 
 /**
- * Publishes purchase intents. Messages are gathered for up to 2 ms (or 500 messages) and sent in
- * one Publish RPC through the generated v1 client. The high-level Topic.publishMessage costs about
- * 200 µs of CPU per message here (per-message promises, tracing, its own queue); this costs ~25,
- * which is the difference between the publish and the ES256 check dominating an order or not.
+ * Publishes purchase intents through the generated v1 client, grouped like a database group
+ * commit: messages gathered in one turn of the event loop go out in one Publish RPC, and while
+ * `maxInflightRpcs` RPCs are on their way the next messages gather for the RPC after them. A quiet
+ * checkout publishes each order at once; a busy one sends fewer, larger RPCs. That matters because
+ * a Publish RPC has a fixed cost on both sides far above its per-message cost (measured on the
+ * emulator: ~550 µs of CPU per RPC against ~15 per message). The high-level Topic.publishMessage
+ * also costs about 200 µs of CPU per message here (per-message promises, tracing, its own queue).
  * Message ordering is not used: each intent stands alone.
  *
  * Every call is bounded by a deadline: the order is already durable in the Redis outbox, so a slow
@@ -37,9 +41,11 @@ export class IntentPublisher {
   private readonly client: v1.PublisherClient;
   private readonly topicName: string;
   private batch: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private flushScheduled = false;
   private readonly inflight = new Set<Promise<void>>();
   private topology: Promise<void> | undefined;
+  /** Publish RPCs sent and the messages they carried. */
+  readonly stats = { rpcs: 0, messages: 0 };
 
   constructor(private readonly options: PublisherOptions) {
     // The PubSub object has already resolved endpoint and credentials (emulator or GCP) into its options.
@@ -76,21 +82,29 @@ export class IntentPublisher {
   private enqueue(data: Buffer, attributes: Record<string, string>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.batch.push({ data, attributes, resolve, reject });
-      if (this.batch.length >= batchMaxMessages) this.send();
-      else
-        this.timer ??= setTimeout(() => {
-          this.send();
-        }, batchMaxMs);
+      if (this.batch.length >= batchMaxMessages) this.flush();
+      else if (!this.flushScheduled) {
+        // After the current turn of the event loop: orders parsed in the same turn share an RPC.
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
     });
   }
 
-  private send(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.batch;
-    this.batch = [];
-    if (batch.length === 0) return;
-    const sent = this.client
+  /** Sends what has gathered while there is room for another RPC; a settling RPC calls it again. */
+  private flush(): void {
+    while (this.batch.length > 0 && this.inflight.size < maxInflightRpcs) {
+      this.send(this.batch.splice(0, batchMaxMessages));
+    }
+  }
+
+  private send(batch: Pending[]): void {
+    this.stats.rpcs += 1;
+    this.stats.messages += batch.length;
+    const sent: Promise<void> = this.client
       .publish(
         {
           topic: this.topicName,
@@ -109,6 +123,7 @@ export class IntentPublisher {
       )
       .finally(() => {
         this.inflight.delete(sent);
+        this.flush();
       });
     this.inflight.add(sent);
   }
@@ -133,8 +148,10 @@ export class IntentPublisher {
 
   /** Sends what is gathered, waits for the RPCs in flight, and closes the client. */
   async close(): Promise<void> {
-    this.send();
-    await Promise.allSettled([...this.inflight]);
+    while (this.batch.length > 0 || this.inflight.size > 0) {
+      this.flush();
+      await Promise.allSettled([...this.inflight]);
+    }
     await this.client.close();
   }
 }
