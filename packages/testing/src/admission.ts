@@ -49,6 +49,8 @@ export interface TestAdmissionIssuer {
   mint(options: MintOptions): Promise<MintedAdmission>;
   /** Publishes another key (a rotation): later fetches of the JWKS list it. */
   addKey(key: TestSigningKey): void;
+  /** Stops publishing a key (retired or compromised): later fetches of the JWKS omit it. */
+  removeKey(kid: string): void;
   /** How many times the JWKS was fetched: proves caching and refetch-on-unknown-kid. */
   readonly fetches: number;
   close(): Promise<void>;
@@ -84,6 +86,10 @@ export async function createTestAdmissionIssuer(): Promise<TestAdmissionIssuer> 
     },
     addKey(key) {
       published.push(key.publicJwk);
+    },
+    removeKey(kid) {
+      const index = published.findIndex((jwk) => jwk.kid === kid);
+      if (index >= 0) published.splice(index, 1);
     },
     async mint(options) {
       const key = options.key ?? current;
