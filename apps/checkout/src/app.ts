@@ -2,6 +2,7 @@ import { corsPlugin, parseCorsOrigins } from '@frequency/observability/cors';
 import { checkTopic, createPubSub } from '@frequency/config/pubsub';
 import { createRedisClient, pingRedis } from '@frequency/config/redis';
 import { createHttpApp, type HttpApp, type Logger } from '@frequency/observability';
+import { SignatureThread } from './admission/signature-thread.js';
 import { AdmissionVerifier } from './admission/verifier.js';
 import { AvailabilityReader } from './availability/availability.js';
 import type { Env } from './env.js';
@@ -42,7 +43,9 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
       deadLetterTopic: env.PUBSUB_DEAD_LETTER_TOPIC,
     },
   });
+  const signatures = new SignatureThread();
   const verifier = new AdmissionVerifier({
+    signatures,
     jwksUrl: new URL('/.well-known/jwks.json', env.WAITING_ROOM_URL).toString(),
     refetchCooldownMs: env.JWKS_REFETCH_COOLDOWN_MS,
     maxAgeMs: env.JWKS_MAX_AGE_MS,
@@ -92,6 +95,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   app.addHook('onClose', async () => {
     await relay.stop();
     await publisher.close();
+    await signatures.close();
     await pubsub.close();
     await redis.quit().catch(() => {
       redis.disconnect();

@@ -1,10 +1,11 @@
-import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import {
   AdmissionTokenClaimsSchema,
   AppError,
   type AdmissionTokenClaims,
 } from '@frequency/contracts';
 import { z } from 'zod';
+import { threadPoolChecker, type SignatureChecker } from './signature-thread.js';
 
 export interface AdmissionVerifierOptions {
   jwksUrl: string;
@@ -18,6 +19,8 @@ export interface AdmissionVerifierOptions {
   clockToleranceSeconds?: number;
   /** Tokens whose signature was checked, remembered until they expire (0 turns the cache off). */
   cacheSize?: number;
+  /** Where signatures are checked (default: libuv's thread pool); checkout uses a SignatureThread. */
+  signatures?: SignatureChecker;
   now?: () => number;
 }
 
@@ -56,14 +59,15 @@ const maxTokenLength = 4_096;
  * cached, fetched again only for an unknown kid (at most once per cooldown) or when older than
  * maxAge (in the background, the old keys keep serving meanwhile).
  *
- * The signature check runs on libuv's thread pool (node:crypto with a callback): an ECDSA verify
- * costs ~70 µs of CPU, and off the event loop the other core carries it. A fan uses one admission
+ * The signature check (~70 µs of CPU for ECDSA P-256) runs off the event loop, on the
+ * SignatureChecker it is given. A fan uses one admission
  * for the order and then polls it until confirmed, so a verified token is remembered until it
  * expires (bounded, oldest out first): each poll costs a map lookup instead of a signature check.
  * A remembered token is dropped as soon as its key leaves the JWKS.
  */
 export class AdmissionVerifier {
-  private keys = new Map<string, KeyObject>();
+  /** The JWKS's keys by kid, with the coordinates they were made from. */
+  private keys = new Map<string, { x: string; y: string; key: KeyObject }>();
   private readonly verified = new Map<string, Verified>();
   /** Signature checks done and answers taken from the cache, for tests and metrics. */
   readonly stats = { signatureChecks: 0, cacheHits: 0 };
@@ -98,17 +102,7 @@ export class AdmissionVerifier {
 
     const key = await this.keyFor(header.data.kid);
     const signed = Buffer.from(`${encodedHeader}.${encodedPayload}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      verifySignature(
-        'sha256',
-        signed,
-        { key, dsaEncoding: 'ieee-p1363' },
-        signature,
-        (err, valid) => {
-          resolve(err === null && valid);
-        },
-      );
-    });
+    const ok = await (this.options.signatures ?? threadPoolChecker).check(key, signed, signature);
     this.stats.signatureChecks += 1;
     if (!ok) throw invalid('bad signature');
 
@@ -170,7 +164,7 @@ export class AdmissionVerifier {
   private async keyFor(kid: string): Promise<KeyObject> {
     this.refreshIfStale();
     const cached = this.keys.get(kid);
-    if (cached) return cached;
+    if (cached) return cached.key;
     if (this.inflight) {
       await this.inflight.catch(() => undefined);
     } else if (
@@ -190,7 +184,7 @@ export class AdmissionVerifier {
     }
     const key = this.keys.get(kid);
     if (!key) throw invalid('unknown signing key');
-    return key;
+    return key.key;
   }
 
   private refresh(): Promise<void> {
@@ -215,13 +209,19 @@ export class AdmissionVerifier {
     });
     if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
     const body = JwksSchema.parse(await response.json());
-    const keys = new Map<string, KeyObject>();
+    const keys = new Map<string, { x: string; y: string; key: KeyObject }>();
     for (const entry of body.keys) {
       const jwk = JwkSchema.safeParse(entry);
       if (!jwk.success || (jwk.data.use !== undefined && jwk.data.use !== 'sig')) continue;
       if (jwk.data.alg !== undefined && jwk.data.alg !== 'ES256') continue;
-      const { kty, crv, x, y } = jwk.data;
-      keys.set(jwk.data.kid, createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' }));
+      const { kty, crv, x, y, kid } = jwk.data;
+      // An unchanged key keeps its KeyObject (the signature thread knows keys by identity).
+      const same = this.keys.get(kid);
+      const key =
+        same?.x === x && same.y === y
+          ? same.key
+          : createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' });
+      keys.set(kid, { x, y, key });
     }
     if (keys.size === 0) throw new Error('JWKS holds no ES256 key');
     // A key the waiting room stopped publishing (retired or compromised) no longer vouches for

@@ -1,0 +1,97 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { describe, expect, test } from '@frequency/testing';
+import { SignatureThread, threadPoolChecker } from './signature-thread.js';
+
+function keyPair() {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+}
+function es256(privateKey: ReturnType<typeof keyPair>['privateKey'], data: Buffer): Buffer {
+  return sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+}
+
+describe('signatures checked on a dedicated thread', () => {
+  test('a batch mixing genuine, forged and tampered signatures and two keys gets each answer right', async () => {
+    const thread = new SignatureThread();
+    try {
+      const a = keyPair();
+      const b = keyPair();
+      const cases = Array.from({ length: 200 }, (_, i) => {
+        const signed = Buffer.from(`header.payload-${i}`);
+        const signer = i % 2 === 0 ? a : b;
+        switch (i % 4) {
+          case 0: // genuine, key a
+          case 1: // genuine, key b
+            return {
+              key: signer.publicKey,
+              signed,
+              signature: es256(signer.privateKey, signed),
+              valid: true,
+            };
+          case 2: // signed by b, checked with a
+            return {
+              key: a.publicKey,
+              signed,
+              signature: es256(b.privateKey, signed),
+              valid: false,
+            };
+          default: // payload changed after signing
+            return {
+              key: b.publicKey,
+              signed: Buffer.from(`header.payload-${i}-altered`),
+              signature: es256(b.privateKey, signed),
+              valid: false,
+            };
+        }
+      });
+      const answers = await Promise.all(
+        cases.map(({ key, signed, signature }) => thread.check(key, signed, signature)),
+      );
+      expect(answers).toEqual(cases.map((c) => c.valid));
+      // And again, now that the thread knows both keys.
+      const again = await Promise.all(
+        cases.map(({ key, signed, signature }) => thread.check(key, signed, signature)),
+      );
+      expect(again).toEqual(cases.map((c) => c.valid));
+    } finally {
+      await thread.close();
+    }
+  });
+
+  test('checks in flight when the thread dies are answered anyway, and the next ones start a new thread', async () => {
+    const thread = new SignatureThread();
+    const { publicKey, privateKey } = keyPair();
+    const signed = Buffer.from('header.payload');
+    const good = es256(privateKey, signed);
+    const bad = Buffer.from(good);
+    bad[10] = (bad[10] ?? 0) ^ 0xff;
+    try {
+      expect(await thread.check(publicKey, signed, good)).toBe(true);
+      const inFlight = [
+        thread.check(publicKey, signed, good),
+        thread.check(publicKey, signed, bad),
+      ];
+      // Kill the thread the moment the batch has been handed to it.
+      await new Promise((resolve) => setImmediate(resolve));
+      const worker = (thread as unknown as { worker?: { terminate(): Promise<number> } }).worker;
+      expect(worker).toBeDefined();
+      await worker?.terminate();
+      expect(await Promise.all(inFlight)).toEqual([true, false]);
+      expect(
+        await Promise.all([
+          thread.check(publicKey, signed, good),
+          thread.check(publicKey, signed, bad),
+        ]),
+      ).toEqual([true, false]);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  test('the thread-pool checker gives the same answers', async () => {
+    const { publicKey, privateKey } = keyPair();
+    const signed = Buffer.from('header.payload');
+    const good = es256(privateKey, signed);
+    expect(await threadPoolChecker.check(publicKey, signed, good)).toBe(true);
+    expect(await threadPoolChecker.check(publicKey, Buffer.from('other'), good)).toBe(false);
+  });
+});
