@@ -41,6 +41,10 @@ interface Measured {
   p99: number;
   non2xx: number;
   cpuMicros: number | null;
+  /** CPU per request of the server's main thread alone: its event loop bounds its throughput. */
+  mainMicros: number | null;
+  /** CPU per request of the other processes the load runs through: broker, Redis, generator. */
+  others: { broker: number | null; redis: number | null; generator: number };
 }
 
 async function main(): Promise<void> {
@@ -112,21 +116,43 @@ async function main(): Promise<void> {
   };
   type LoadName = keyof typeof loads;
 
+  // Redis runs on this machine when its pid is visible in /proc; otherwise its share is unknown.
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+  const ticksOf = (pid: number | undefined) => (pid ? cpuTicks(pid) : null);
+
   async function measure(name: LoadName, seconds: number): Promise<Measured> {
     const { server, requests } = loads[name];
-    const pid = server.process.pid;
-    const before = pid === undefined ? null : cpuTicks(pid);
+    const pids = [server.process.pid, emulator.child.pid, redisPid];
+    const before = pids.map(ticksOf);
+    const mainPid = server.process.pid;
+    const mainBefore = mainPid ? cpuTicks(mainPid, mainPid) : null;
+    const generatorBefore = process.cpuUsage();
     const result = await autocannon({ url: server.url, connections, duration: seconds, requests });
-    const after = pid === undefined ? null : cpuTicks(pid);
-    const cpuMicros =
-      before !== null && after !== null && result.requests.total > 0
-        ? ((after - before) * 10_000) / result.requests.total
-        : null;
+    const generator = process.cpuUsage(generatorBefore);
+    const total = Math.max(1, result.requests.total);
+    const mainAfter = mainPid ? cpuTicks(mainPid, mainPid) : null;
+    const perRequest = pids.map((pid, index) => {
+      const start = before[index];
+      const end = ticksOf(pid);
+      // One clock tick is 10 ms.
+      return start === null || start === undefined || end === null
+        ? null
+        : ((end - start) * 10_000) / total;
+    });
     return {
       rps: result.requests.average,
       p99: result.latency.p99,
       non2xx: result.non2xx,
-      cpuMicros,
+      cpuMicros: perRequest[0] ?? null,
+      mainMicros:
+        mainBefore === null || mainAfter === null
+          ? null
+          : ((mainAfter - mainBefore) * 10_000) / total,
+      others: {
+        broker: perRequest[1] ?? null,
+        redis: perRequest[2] ?? null,
+        generator: (generator.user + generator.system) / total,
+      },
     };
   }
 
@@ -138,9 +164,13 @@ async function main(): Promise<void> {
       for (const name of ['helloGet', 'helloPost', 'orders'] as const) {
         const measured = await measure(name, duration);
         runs[name].push(measured);
+        const micros = (value: number | null) => (value === null ? '?' : value.toFixed(0));
         process.stdout.write(
-          `round ${round} ${name.padEnd(9)} ${measured.rps.toFixed(0).padStart(7)} req/s` +
-            (measured.cpuMicros === null ? '' : `, ${measured.cpuMicros.toFixed(0)} µs CPU/req`) +
+          `round ${round} ${name.padEnd(9)} ${measured.rps.toFixed(0).padStart(7)} req/s, CPU µs/req:` +
+            ` server ${micros(measured.cpuMicros)} (main thread ${micros(measured.mainMicros)}), generator ${micros(measured.others.generator)}` +
+            (name === 'orders'
+              ? `, broker ${micros(measured.others.broker)}, redis ${micros(measured.others.redis)}`
+              : '') +
             '\n',
         );
       }

@@ -85,10 +85,14 @@ export async function deletePrefix(url: string, prefix: string): Promise<void> {
   }
 }
 
-/** CPU time (user + system, in clock ticks of 10 ms) a process has used so far; null off Linux. */
-export function cpuTicks(pid: number): number | null {
+/**
+ * CPU time (user + system, in clock ticks of 10 ms) a process, or one of its threads, has used so
+ * far; null off Linux. A process's main thread has the process's id.
+ */
+export function cpuTicks(pid: number, thread?: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const stat = readFileSync(path, 'utf8');
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]);
