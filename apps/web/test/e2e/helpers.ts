@@ -89,8 +89,20 @@ export async function publicEvent(eventId: string) {
   return EventViewSchema.parse(await response.json());
 }
 
-/** Serious and critical axe findings on the page as it is now; minor ones are reported, not failed. */
+/**
+ * Serious and critical axe findings on the page once its transitions have settled; minor ones are
+ * reported, not failed. A button caught mid-way through its colour transition (e.g. just enabled)
+ * has a blend of two backgrounds that axe would judge instead of either real one.
+ */
 export async function expectAccessible(page: Page, where: string): Promise<void> {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => animation.effect?.getComputedTiming().endTime !== Infinity)
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const blocking = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
