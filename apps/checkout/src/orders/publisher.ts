@@ -19,6 +19,8 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** Deadline of one Publish RPC. */
+const rpcTimeoutMs = 5_000;
 /** Most messages in one Publish RPC (the API allows 1,000 and 10 MB; an intent is under 1 KB). */
 const batchMaxMessages = 500;
 /**
@@ -75,7 +77,12 @@ export class IntentPublisher {
         await withDeadline(this.enqueue(data, attributes), left);
         return true;
       } catch (err) {
-        if (errorCode(err) === grpcNotFound) await this.ensureTopology();
+        // Re-creating the topology goes through the admin client, whose channel may still be
+        // backing off from a broker that went away: never wait for it past the caller's deadline.
+        if (errorCode(err) === grpcNotFound)
+          await withDeadline(this.ensureTopology(), Math.max(0, deadline - Date.now())).catch(
+            () => undefined,
+          );
         else this.options.logger.debug({ err }, 'publish failed, retrying');
       }
       const pause = retryDelaysMs[Math.min(attempt, retryDelaysMs.length - 1)] ?? 800;
@@ -109,15 +116,17 @@ export class IntentPublisher {
   private send(batch: Pending[]): void {
     this.stats.rpcs += 1;
     this.stats.messages += batch.length;
-    const sent: Promise<void> = this.client
-      .publish(
-        {
-          topic: this.topicName,
-          messages: batch.map(({ data, attributes }) => ({ data, attributes })),
-        },
-        // The library's own retries would go on for a minute; the caller's deadline rules instead.
-        { timeout: 5_000, maxRetries: 0 },
-      )
+    const rpc = this.client.publish(
+      {
+        topic: this.topicName,
+        messages: batch.map(({ data, attributes }) => ({ data, attributes })),
+      },
+      // The library's own retries would go on for a minute; the caller's deadline rules instead.
+      { timeout: rpcTimeoutMs, maxRetries: 0 },
+    );
+    // The RPC holds the only slot: one that never settles (a connection left half-open by a
+    // broker that went away) must not hold back every publish after it. Its late answer is ignored.
+    const sent: Promise<void> = withDeadline(rpc, rpcTimeoutMs + 500)
       .then(
         () => {
           for (const pending of batch) pending.resolve();
