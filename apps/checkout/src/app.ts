@@ -43,7 +43,12 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
       deadLetterTopic: env.PUBSUB_DEAD_LETTER_TOPIC,
     },
   });
-  const signatures = new SignatureThread();
+  const signatures = new SignatureThread({
+    onLost: (err) => {
+      metrics.signatureThreadLost.inc();
+      logger.error({ err }, 'admission signature thread died; the next check starts a new one');
+    },
+  });
   const verifier = new AdmissionVerifier({
     signatures,
     jwksUrl: new URL('/.well-known/jwks.json', env.WAITING_ROOM_URL).toString(),

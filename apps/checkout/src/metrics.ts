@@ -7,6 +7,7 @@ export interface CheckoutMetrics extends ServiceMetrics {
   ticketsSold: Gauge<'event'>;
   outboxPending: Gauge;
   publishFailures: Counter;
+  signatureThreadLost: Counter;
 }
 
 /** The checkout series named in docs/conventions.md, on top of the shared HTTP ones. */
@@ -41,6 +42,11 @@ export function createCheckoutMetrics(): CheckoutMetrics {
     publishFailures: new Counter({
       name: 'checkout_publish_failures_total',
       help: 'Purchase intents not published within the inline deadline (left to the outbox relay)',
+      registers,
+    }),
+    signatureThreadLost: new Counter({
+      name: 'checkout_signature_thread_lost_total',
+      help: 'Admission signature threads that died (their checks fell back to the thread pool)',
       registers,
     }),
   };

@@ -58,7 +58,8 @@ describe('signatures checked on a dedicated thread', () => {
   });
 
   test('checks in flight when the thread dies are answered anyway, and the next ones start a new thread', async () => {
-    const thread = new SignatureThread();
+    const lost: unknown[] = [];
+    const thread = new SignatureThread({ onLost: (err) => lost.push(err) });
     const { publicKey, privateKey } = keyPair();
     const signed = Buffer.from('header.payload');
     const good = es256(privateKey, signed);
@@ -76,6 +77,7 @@ describe('signatures checked on a dedicated thread', () => {
       expect(worker).toBeDefined();
       await worker?.terminate();
       expect(await Promise.all(inFlight)).toEqual([true, false]);
+      expect(lost).toHaveLength(1);
       expect(
         await Promise.all([
           thread.check(publicKey, signed, good),
@@ -85,6 +87,8 @@ describe('signatures checked on a dedicated thread', () => {
     } finally {
       await thread.close();
     }
+    // Closing stops the thread on purpose: that is not a loss.
+    expect(lost).toHaveLength(1);
   });
 
   test('the thread-pool checker gives the same answers', async () => {

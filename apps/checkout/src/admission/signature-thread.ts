@@ -63,6 +63,9 @@ parentPort.on('message', (batch) => {
  * thread pool instead and the next batch starts a new thread.
  */
 export class SignatureThread implements SignatureChecker {
+  /** `onLost` hears of a thread that died (not of one stopped by close()), for logs and metrics. */
+  constructor(private readonly options: { onLost?: (err: unknown) => void } = {}) {}
+
   private worker: Worker | undefined;
   private queue: Waiting | undefined;
   /** Batches sent, answered in the order they were sent. */
@@ -140,9 +143,10 @@ export class SignatureThread implements SignatureChecker {
         resolve(valid[index] === 1);
       });
     });
-    const lost = () => {
+    const lost = (reason: unknown) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
+      if (!this.closed) this.options.onLost?.(reason);
       // Whatever the thread held is checked here instead: a request never hangs on a dead thread.
       for (const waiting of this.sent.splice(0)) this.fallback(waiting);
     };
