@@ -121,7 +121,9 @@ export class AdmissionVerifier {
     if (!claims.success) throw invalid('not an admission token');
     const c = claims.data;
     if (c.iat > nowSeconds + tolerance) throw invalid('issued in the future');
-    this.remember(token, { claims: c, kid: header.data.kid });
+    // Unless the key was retired while the signature was being checked: then it vouches only once.
+    if (this.keys.get(header.data.kid)?.key === key)
+      this.remember(token, { claims: c, kid: header.data.kid });
     return this.accept(c, nowSeconds, tolerance, eventId);
   }
 
