@@ -34,6 +34,34 @@ export async function waitForPort(host: string, port: number, timeoutMs: number)
   throw new Error(`nothing answered on ${host}:${port} within ${timeoutMs} ms`);
 }
 
+/**
+ * Stops a child started with `detached: true` together with everything it started (its process
+ * group): SIGTERM, SIGKILL after `killAfterMs`, resolved once the child has exited.
+ */
+export async function stopProcessGroup(child: ChildProcess, killAfterMs = 5_000): Promise<void> {
+  const { pid } = child;
+  if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }, killAfterMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 export interface SpannerEmulatorOptions {
   host?: string;
   /** gRPC port the clients use (SPANNER_EMULATOR_HOST=host:grpcPort). */
@@ -119,29 +147,8 @@ export async function startSpannerEmulator(
   // The emulator must not keep this process alive: a stack script that exits leaves it running on
   // purpose only if it never calls stop().
   child.unref();
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else
-      child.once('exit', () => {
-        resolve();
-      });
-  });
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, 5_000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcessGroup(child);
     // The gateway is only the group's leader: its gRPC child may still hold the port a moment longer.
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline && (await portAnswers(host, grpcPort, 200))) {

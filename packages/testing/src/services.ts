@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { portAnswers, waitForPort } from '@frequency/db/spanner-emulator';
+import { portAnswers, stopProcessGroup, waitForPort } from '@frequency/db/spanner-emulator';
 
-export { portAnswers, waitForPort };
+export { portAnswers, stopProcessGroup, waitForPort };
 
 /** Local service processes for tests and the local stack; free of vitest, usable from any script. */
 export const defaultEmulatorBin =
@@ -34,30 +34,6 @@ export async function startPubSubEmulator(
     });
   });
   await Promise.race([waitForPort(host, port, 30_000), spawnError]);
-  const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => {
-      child.once('exit', () => {
-        resolve();
-      });
-    });
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined && child.exitCode === null) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    }, 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopProcessGroup(child);
   return { hostPort: `${host}:${port}`, child, stop };
 }
-

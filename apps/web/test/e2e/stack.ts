@@ -3,6 +3,7 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopProcessGroup } from '@frequency/testing/services';
 import { exportJWK, generateKeyPair } from 'jose';
 
 export const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,7 +29,12 @@ export async function generateAdmissionJwks(): Promise<string> {
   const keys = [];
   for (const kid of ['e2e-current', 'e2e-next']) {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-    keys.push({ ...(await exportJWK(privateKey)), kid: `${kid}-${Date.now().toString(36)}`, alg: 'ES256', use: 'sig' });
+    keys.push({
+      ...(await exportJWK(privateKey)),
+      kid: `${kid}-${Date.now().toString(36)}`,
+      alg: 'ES256',
+      use: 'sig',
+    });
   }
   return JSON.stringify({ keys });
 }
@@ -60,30 +66,7 @@ export function startProcess(
   });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    const exited = new Promise<void>((done) => {
-      child.once('exit', () => {
-        done();
-      });
-    });
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined && child.exitCode === null) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopProcessGroup(child, 10_000);
   return { name, child, stop };
 }
 
@@ -93,7 +76,9 @@ export async function waitForHttp(url: string, started: Started, timeoutMs: numb
   let last = 'no answer';
   while (Date.now() < deadline) {
     if (started.child.exitCode !== null) {
-      throw new Error(`${started.name} exited with ${started.child.exitCode}; see ${join(logDir, `${started.name}.log`)}`);
+      throw new Error(
+        `${started.name} exited with ${started.child.exitCode}; see ${join(logDir, `${started.name}.log`)}`,
+      );
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
@@ -104,11 +89,16 @@ export async function waitForHttp(url: string, started: Started, timeoutMs: numb
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${started.name} not ready at ${url} within ${timeoutMs} ms (${last}); see ${logDir}`);
+  throw new Error(
+    `${started.name} not ready at ${url} within ${timeoutMs} ms (${last}); see ${logDir}`,
+  );
 }
 
 export function binary(name: string): string {
-  for (const dir of [join(webRoot, 'node_modules', '.bin'), join(repoRoot, 'node_modules', '.bin')]) {
+  for (const dir of [
+    join(webRoot, 'node_modules', '.bin'),
+    join(repoRoot, 'node_modules', '.bin'),
+  ]) {
     const candidate = join(dir, name);
     if (existsSync(candidate)) return candidate;
   }
