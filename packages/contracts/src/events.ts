@@ -9,6 +9,9 @@ export const EventPhaseSchema = z.enum(['scheduled', 'prequeue', 'open', 'paused
 export type EventPhase = z.infer<typeof EventPhaseSchema>;
 
 const isoDate = z.iso.datetime({ offset: true });
+/** Leading zero bits of SHA-256 a join's proof of work must show; each bit doubles a join's cost. */
+const joinChallengeBits = z.number().int().min(0).max(32);
+const maxPerBuyer = z.number().int().min(1).max(1_000);
 
 /** 1. GET /v1/events/{eventId} */
 export const EventViewSchema = z
@@ -46,6 +49,12 @@ export const CreateEventBodySchema = z
     opensAt: isoDate,
     admissionRatePerSecond: z.number().min(0).max(100_000),
     maxActiveCheckouts: z.number().int().min(1).max(10_000_000),
+    joinChallengeBits: joinChallengeBits
+      .optional()
+      .describe('Extension: proof-of-work bits a join must solve (default 0 = no challenge)'),
+    maxPerBuyer: maxPerBuyer
+      .optional()
+      .describe('Extension: tickets per buyer e-mail across all orders (default maxPerOrder)'),
   })
   .meta({ id: 'CreateEvent' });
 export type CreateEventBody = z.infer<typeof CreateEventBodySchema>;
@@ -56,14 +65,18 @@ export const PatchEventBodySchema = z
     maxActiveCheckouts: z.number().int().min(1).max(10_000_000).optional(),
     paused: z.boolean().optional(),
     opensAt: isoDate.optional(),
+    joinChallengeBits: joinChallengeBits.optional(),
+    maxPerBuyer: maxPerBuyer.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change')
   .meta({ id: 'PatchEvent' });
 export type PatchEventBody = z.infer<typeof PatchEventBodySchema>;
 
-export const EventConfigSchema = CreateEventBodySchema.extend({ paused: z.boolean() }).meta({
-  id: 'EventConfig',
-});
+export const EventConfigSchema = CreateEventBodySchema.extend({
+  paused: z.boolean(),
+  joinChallengeBits,
+  maxPerBuyer,
+}).meta({ id: 'EventConfig' });
 export type EventConfig = z.infer<typeof EventConfigSchema>;
 
 /** 6. GET /v1/admin/events/{eventId}: config and live figures. */

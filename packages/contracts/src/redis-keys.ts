@@ -5,7 +5,7 @@
  *
  * Written by the waiting room (event creation, ops API):
  * - config  hash: name, venue, ticketsTotal, maxPerOrder, opensAt (epoch ms), admissionRatePerSecond,
- *           maxActiveCheckouts, paused ("1"/"0"), checkoutWindowSeconds
+ *           maxActiveCheckouts, paused ("1"/"0"), joinChallengeBits, maxPerBuyer, checkoutWindowSeconds
  * - stock   integer: tickets remaining. Set to ticketsTotal at creation, then only decremented by
  *           checkout's reservation script. Never below 0.
  * - sold    integer: tickets reserved by accepted orders (stock + sold = ticketsTotal, always).

@@ -35,7 +35,15 @@ export async function createEvent(
     body.ticketsTotal,
     seed,
     shuffleCommitment(seed),
-    ...configFields({ ...body, paused: false }, options.checkoutWindowSeconds),
+    ...configFields(
+      {
+        ...body,
+        paused: false,
+        joinChallengeBits: body.joinChallengeBits ?? 0,
+        maxPerBuyer: body.maxPerBuyer ?? body.maxPerOrder,
+      },
+      options.checkoutWindowSeconds,
+    ),
   );
   await redis.sadd(eventsIndexKey, body.id);
   return created === 1 ? 'created' : 'exists';
@@ -57,6 +65,10 @@ export async function patchEvent(
   }
   if (patch.paused !== undefined) fields.push('paused', patch.paused ? '1' : '0');
   if (patch.opensAt !== undefined) fields.push('opensAt', String(Date.parse(patch.opensAt)));
+  if (patch.joinChallengeBits !== undefined) {
+    fields.push('joinChallengeBits', String(patch.joinChallengeBits));
+  }
+  if (patch.maxPerBuyer !== undefined) fields.push('maxPerBuyer', String(patch.maxPerBuyer));
   // Events are never deleted, so checking first is enough to keep HSET from creating a half event.
   if ((await redis.exists(keys.config)) !== 1) return null;
   await redis.hset(keys.config, ...fields);
@@ -80,6 +92,9 @@ export function parseConfig(eventId: string, raw: Record<string, string>): Store
     admissionRatePerSecond: Number(raw.admissionRatePerSecond),
     maxActiveCheckouts: Number(raw.maxActiveCheckouts),
     paused: raw.paused === '1',
+    // Events created before these settings existed have no field: no challenge, the order cap.
+    joinChallengeBits: Number(raw.joinChallengeBits ?? 0),
+    maxPerBuyer: Number(raw.maxPerBuyer ?? raw.maxPerOrder),
   });
   if (!config.success) return null;
   return { ...config.data, checkoutWindowSeconds: Number(raw.checkoutWindowSeconds ?? 300) };
@@ -103,6 +118,10 @@ function configFields(config: EventConfig, checkoutWindowSeconds: number): strin
     String(config.maxActiveCheckouts),
     'paused',
     config.paused ? '1' : '0',
+    'joinChallengeBits',
+    String(config.joinChallengeBits),
+    'maxPerBuyer',
+    String(config.maxPerBuyer),
     'checkoutWindowSeconds',
     String(checkoutWindowSeconds),
   ];

@@ -15,6 +15,8 @@ function snapshot(overrides: Partial<EventSnapshot> = {}): EventSnapshot {
       admissionRatePerSecond: 100,
       maxActiveCheckouts: 100,
       paused: false,
+      joinChallengeBits: 0,
+      maxPerBuyer: 4,
       checkoutWindowSeconds: 300,
     },
     opensAtMs: 0,
