@@ -26,19 +26,28 @@ for name in "${!secret_id[@]}"; do
     --project "$project" --secret "${secret_id[$name]}" >"$workdir/$name"
 done
 
+# Optional: named ops tokens (docs/deploy.md, "The ops door"). Without a version
+# the waiting room runs on OPS_TOKEN alone, so a missing one is not an error.
+if ! gcloud secrets versions access latest \
+  --project "$project" --secret ops-tokens >"$workdir/OPS_TOKENS" 2>/dev/null; then
+  rm -f "$workdir/OPS_TOKENS"
+fi
+
 # apply_secret NAME KEY...: create or update Secret NAME from the fetched KEYs.
 apply_secret() {
   local secret="$1"
   shift
   local args=()
   for key in "$@"; do
+    # Only optional keys can be missing here: a required one failed its fetch above.
+    [[ -f "$workdir/$key" ]] || continue
     args+=("--from-file=$key=$workdir/$key")
   done
   kubectl create secret generic "$secret" --namespace "$namespace" "${args[@]}" \
     --dry-run=client --output yaml | kubectl apply --filename -
 }
 
-apply_secret waiting-room-env REDIS_URL OPS_TOKEN QUEUE_TOKEN_SECRET ADMISSION_PRIVATE_JWKS
+apply_secret waiting-room-env REDIS_URL OPS_TOKEN OPS_TOKENS QUEUE_TOKEN_SECRET ADMISSION_PRIVATE_JWKS
 apply_secret checkout-env REDIS_URL
 apply_secret worker-env REDIS_URL DATABASE_URL
 apply_secret migrate-env DATABASE_URL

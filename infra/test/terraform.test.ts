@@ -365,6 +365,25 @@ describe('terraform and the manifests agree', () => {
     expect(hosts).toEqual(vars(name)['domains']);
   });
 
+  it.each(ENVS)('%s: ops ingress host, static IP and certificate', (name) => {
+    const ingress = overlay(name).raw('Ingress', 'frequency-ops');
+    const annotations = asRecord(
+      asRecord(ingress['metadata'], 'metadata')['annotations'],
+      'annotations',
+    );
+    const edge = mod('edge');
+    expect(annotations['kubernetes.io/ingress.global-static-ip-name']).toBe(
+      resource(edge, 'google_compute_global_address', 'ops')['name'],
+    );
+    expect(annotations['ingress.gcp.kubernetes.io/pre-shared-cert']).toBe(
+      resource(edge, 'google_compute_managed_ssl_certificate', 'ops')['name'],
+    );
+    const hosts = asArray(asRecord(ingress['spec'], 'spec')['rules'], 'rules').map(
+      (rule) => asRecord(rule, 'rule')['host'],
+    );
+    expect(hosts).toEqual([vars(name)['ops_domain']]);
+  });
+
   it.each(ENVS)(
     '%s: NetworkPolicies name the private services range for Redis and Postgres',
     (name) => {

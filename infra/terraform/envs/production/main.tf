@@ -79,5 +79,6 @@ module "edge" {
   source     = "../../modules/edge"
   project_id = var.project_id
   domains    = var.domains
+  ops_domain = var.ops_domain
   depends_on = [module.project]
 }

@@ -1,5 +1,6 @@
 project_id                 = "frequency-production"
 domains                    = ["tickets.example.com", "queue.tickets.example.com", "checkout.tickets.example.com"]
+ops_domain                 = "ops.tickets.example.com"
 github_repository          = "frequency-festival/waiting-room"
 master_authorized_networks = ["203.0.113.0/24"]
 gke_machine_type           = "c3-standard-8"

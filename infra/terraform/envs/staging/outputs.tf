@@ -71,6 +71,21 @@ output "certificate_name" {
   value       = module.edge.certificate_name
 }
 
+output "ops_ingress_ip" {
+  description = "Point the DNS record of var.ops_domain here."
+  value       = module.edge.ops_ingress_ip
+}
+
+output "ops_ingress_ip_name" {
+  description = "kubernetes.io/ingress.global-static-ip-name on the Ingress frequency-ops."
+  value       = module.edge.ops_ingress_ip_name
+}
+
+output "ops_certificate_name" {
+  description = "ingress.gcp.kubernetes.io/pre-shared-cert on the Ingress frequency-ops."
+  value       = module.edge.ops_certificate_name
+}
+
 output "secret_ids" {
   description = "Secret Manager ids that infra/scripts/sync-secrets.sh copies into the namespace."
   value = merge(module.secrets.secret_ids, {

@@ -1,5 +1,6 @@
 project_id                 = "frequency-staging"
 domains                    = ["staging.tickets.example.com", "queue.staging.tickets.example.com", "checkout.staging.tickets.example.com"]
+ops_domain                 = "ops.staging.tickets.example.com"
 github_repository          = "frequency-festival/waiting-room"
 master_authorized_networks = ["203.0.113.0/24"]
 gke_machine_type           = "c3-standard-4"

@@ -12,6 +12,11 @@ variable "domains" {
   description = "web, queue. and checkout. hostnames; the same as the overlay's ingress hosts."
 }
 
+variable "ops_domain" {
+  type        = string
+  description = "ops. hostname (console and ops API, behind IAP); the same as the overlay's frequency-ops host."
+}
+
 variable "github_repository" {
   type = string
 }

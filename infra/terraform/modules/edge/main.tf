@@ -12,3 +12,18 @@ resource "google_compute_managed_ssl_certificate" "ingress" {
     domains = var.domains
   }
 }
+
+# The ops door's own load balancer (infra/k8s/base/ops-ingress.yaml, behind IAP):
+# its own address and certificate, so the ops host shares nothing with the fans'.
+resource "google_compute_global_address" "ops" {
+  project = var.project_id
+  name    = "frequency-ops-ingress"
+}
+
+resource "google_compute_managed_ssl_certificate" "ops" {
+  project = var.project_id
+  name    = "frequency-ops-cert"
+  managed {
+    domains = [var.ops_domain]
+  }
+}

@@ -9,3 +9,14 @@ resource "google_secret_manager_secret" "app" {
     auto {}
   }
 }
+
+# Named ops tokens (OPS_TOKENS, "alice:<token>,bob:<token>"), one per person so the
+# audit trail names who changed what. Optional: sync-secrets.sh copies it only once
+# ops have added a version; until then OPS_TOKEN alone (named "ops") works.
+resource "google_secret_manager_secret" "ops_tokens" {
+  project   = var.project_id
+  secret_id = "ops-tokens"
+  replication {
+    auto {}
+  }
+}
