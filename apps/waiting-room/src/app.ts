@@ -5,6 +5,8 @@ import { AdmissionController } from './admission/controller.js';
 import type { Env } from './env.js';
 import { EventCache } from './events/event-cache.js';
 import { createWaitingRoomMetrics } from './metrics.js';
+import { OpsLoginLimiter } from './ops/login-limiter.js';
+import { OpsTokens } from './ops/ops-tokens.js';
 import { QueueService } from './queue/queue-service.js';
 import { SeenRecorder } from './queue/seen-recorder.js';
 import { defineScripts } from './redis/scripts.js';
@@ -100,7 +102,10 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     redis,
     cache,
     queue,
-    opsToken: env.OPS_TOKEN,
+    metrics: wrMetrics,
+    tokens: OpsTokens.fromEnv(env.OPS_TOKEN, env.OPS_TOKENS),
+    loginLimiter: new OpsLoginLimiter(redis, env.OPS_LOGIN_FAILURES_PER_MINUTE),
+    auditMaxEntries: env.OPS_AUDIT_MAX_ENTRIES,
     checkoutWindowSeconds: env.CHECKOUT_WINDOW_SECONDS,
     prequeueWindowMs,
   });

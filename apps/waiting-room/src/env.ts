@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { httpEnv, redisEnv } from '@frequency/config';
 import { z } from 'zod';
+import { parseOpsTokens } from './ops/ops-tokens.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -11,6 +12,21 @@ export const envSchema = httpEnv(3001)
   .extend(corsEnv.shape)
   .extend({
     OPS_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+    /** More ops tokens, one per person (`alice:token1,bob:token2`), so the audit names who acted. */
+    OPS_TOKENS: z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        try {
+          parseOpsTokens(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : 'invalid' });
+        }
+      }),
+    /** Failed ops logins per client and minute; past it, every attempt gets 429 until the minute ends. */
+    OPS_LOGIN_FAILURES_PER_MINUTE: int(1, 10_000).default(5),
+    /** Entries kept in each event's ops audit stream. */
+    OPS_AUDIT_MAX_ENTRIES: int(1, 1_000_000).default(10_000),
     QUEUE_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
     ADMISSION_PRIVATE_JWKS: z.string().refine((value) => {
       try {

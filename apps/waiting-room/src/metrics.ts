@@ -8,6 +8,8 @@ export interface WaitingRoomMetrics {
   joinsTotal: Counter<'event' | 'result'>;
   tokenRejections: Counter<'kind' | 'reason'>;
   leader: Gauge;
+  opsChanges: Counter<'actor' | 'field'>;
+  opsLoginFailures: Counter<'outcome'>;
 }
 
 /**
@@ -96,6 +98,19 @@ export function createWaitingRoomMetrics(
     leader: new Gauge({
       name: 'waiting_room_leader',
       help: '1 while this replica runs admission (holds at least one event lease)',
+      registers,
+    }),
+    // Labels are bounded: actors are the configured token names, fields the event config's.
+    opsChanges: new Counter({
+      name: 'waiting_room_ops_changes_total',
+      help: 'Successful ops changes by token name and config field (field "event" for a new event)',
+      labelNames: ['actor', 'field'] as const,
+      registers,
+    }),
+    opsLoginFailures: new Counter({
+      name: 'waiting_room_ops_login_failures_total',
+      help: 'Refused ops API requests: wrong or missing token, or the client is locked out',
+      labelNames: ['outcome'] as const,
       registers,
     }),
   };

@@ -1,6 +1,6 @@
 import { parseEnv } from '@frequency/config';
 import type { CreateEventBody } from '@frequency/contracts';
-import { createLogger, type HttpApp } from '@frequency/observability';
+import { createLogger, type HttpApp, type Logger } from '@frequency/observability';
 import type { TestRedis } from '@frequency/testing';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.js';
@@ -21,6 +21,7 @@ export async function testJwks(): Promise<string> {
 export async function startApp(
   redis: TestRedis,
   overrides: Record<string, string> = {},
+  logger: Logger = createLogger({ service: 'waiting-room', level: 'silent' }),
 ): Promise<HttpApp> {
   const env = parseEnv(envSchema, {
     REDIS_URL: redis.url,
@@ -36,10 +37,7 @@ export async function startApp(
     JOIN_RATE_LIMIT_MAX: '0',
     ...overrides,
   });
-  const app = await buildApp({
-    env,
-    logger: createLogger({ service: 'waiting-room', level: 'silent' }),
-  });
+  const app = await buildApp({ env, logger });
   await app.ready();
   return app;
 }

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './ids.js';
 export * from './events.js';
+export * from './ops.js';
 export * from './queue.js';
 export * from './orders.js';
 export * from './tokens.js';

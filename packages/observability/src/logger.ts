@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -7,6 +7,8 @@ export interface LoggerConfig {
   level?: string;
   /** Pretty, prefixed lines for a terminal; JSON otherwise (what Cloud Logging parses). */
   pretty?: boolean;
+  /** Where lines go instead of stdout; tests read what a process would have logged. */
+  destination?: DestinationStream;
 }
 
 /** One structured logger per process; every line carries the service name. */
@@ -22,5 +24,5 @@ export function createLogger(config: LoggerConfig): Logger {
       censor: '[redacted]',
     },
   };
-  return pino(options);
+  return config.destination ? pino(options, config.destination) : pino(options);
 }

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { newShuffleSeed, shuffleCommitment } from '../queue/shuffle-order.js';
 import { waitingRoomKeys } from '../redis/keys.js';
 import { defineScripts } from '../redis/scripts.js';
+import { parseRawChanges, type RawChange } from './audit.js';
 
 export interface StoredConfig extends EventConfig {
   checkoutWindowSeconds: number;
@@ -22,7 +23,7 @@ export interface StoredConfig extends EventConfig {
 export async function createEvent(
   redis: Redis,
   body: CreateEventBody,
-  options: { checkoutWindowSeconds: number },
+  options: { checkoutWindowSeconds: number; audit?: AuditContext },
 ): Promise<'created' | 'exists'> {
   defineScripts(redis);
   const keys = waitingRoomKeys(body.id);
@@ -32,9 +33,11 @@ export async function createEvent(
     keys.stock,
     keys.sold,
     keys.state,
+    keys.audit,
     body.ticketsTotal,
     seed,
     shuffleCommitment(seed),
+    ...auditArgs(options.audit, body.id),
     ...configFields(
       {
         ...body,
@@ -49,12 +52,30 @@ export async function createEvent(
   return created === 1 ? 'created' : 'exists';
 }
 
-/** Applies an ops change; returns the new config, or null for an unknown event. */
+/** Who makes an audited change, and how many entries the event's audit stream keeps. */
+export interface AuditContext {
+  actor: string;
+  requestId: string;
+  maxEntries: number;
+}
+
+export interface PatchResult {
+  config: StoredConfig;
+  /** Raw stored values of the fields that changed: [field, old, new]. */
+  changes: RawChange[];
+}
+
+/**
+ * Applies an ops change, and with `audit` records it with the values it replaced, in one script;
+ * returns the new config and what changed, or null for an unknown event.
+ */
 export async function patchEvent(
   redis: Redis,
   eventId: string,
   patch: PatchEventBody,
-): Promise<StoredConfig | null> {
+  audit?: AuditContext,
+): Promise<PatchResult | null> {
+  defineScripts(redis);
   const keys = waitingRoomKeys(eventId);
   const fields: string[] = [];
   if (patch.admissionRatePerSecond !== undefined) {
@@ -69,10 +90,23 @@ export async function patchEvent(
     fields.push('joinChallengeBits', String(patch.joinChallengeBits));
   }
   if (patch.maxPerBuyer !== undefined) fields.push('maxPerBuyer', String(patch.maxPerBuyer));
-  // Events are never deleted, so checking first is enough to keep HSET from creating a half event.
-  if ((await redis.exists(keys.config)) !== 1) return null;
-  await redis.hset(keys.config, ...fields);
-  return readConfig(redis, eventId);
+  // The script checks the event exists, so HSET never creates a half event.
+  const changed = await redis.wrPatchEvent(
+    keys.config,
+    keys.audit,
+    ...auditArgs(audit, eventId),
+    ...fields,
+  );
+  if (changed === null) return null;
+  const config = await readConfig(redis, eventId);
+  if (!config) return null;
+  return { config, changes: parseRawChanges(changed) };
+}
+
+/** ARGV of the audited scripts: cap (0 = not audited), actor, request id, event id. */
+function auditArgs(audit: AuditContext | undefined, eventId: string): string[] {
+  if (!audit) return ['0', '', '', eventId];
+  return [String(audit.maxEntries), audit.actor, audit.requestId, eventId];
 }
 
 export async function readConfig(redis: Redis, eventId: string): Promise<StoredConfig | null> {

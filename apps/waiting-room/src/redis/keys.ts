@@ -15,6 +15,8 @@ import { eventKeys, eventTag } from '@frequency/contracts';
  * - lease     string: "instanceId|fence" of the admission leader (PX lease)
  * - fence     integer: incremented at every lease acquisition
  * - rateLimit counter per client and window
+ * - audit     stream: successful ops changes of this event (actor, action, event, changes JSON,
+ *             requestId), capped at OPS_AUDIT_MAX_ENTRIES; src/events/audit.ts reads it
  */
 export function waitingRoomKeys(eventId: string): WaitingRoomKeys {
   let keys = built.get(eventId);
@@ -40,11 +42,20 @@ function buildKeys(eventId: string) {
     lease: `ev:${tag}:lease`,
     fence: `ev:${tag}:fence`,
     rateLimit: (client: string) => `ev:${tag}:rl:${client}`,
+    audit: `ev:${tag}:audit`,
   };
 }
 export type WaitingRoomKeys = ReturnType<typeof buildKeys>;
 /** Built once per event: joins and flushes would otherwise rebuild a dozen strings per request. */
 const built = new Map<string, WaitingRoomKeys>();
+
+/**
+ * Failed ops logins of one client in the current window. Not an event's key: a client is locked out
+ * of the whole ops API, and one key per client sits in one slot of its own.
+ */
+export function opsLoginFailuresKey(client: string): string {
+  return `ops:login-failures:${client}`;
+}
 
 /** Marker in `seen`/`preSeen` for a fan who left; real values are unix seconds, far above 1. */
 export const LEFT_MARKER = 1;

@@ -254,21 +254,81 @@ return 0
 `;
 
 /**
- * CREATE. KEYS: config, stock, sold, state. ARGV: tickets total, seed, commitment, config pairs...
+ * CREATE. KEYS: config, stock, sold, state, audit. ARGV: tickets total, seed, commitment, audit cap
+ * (0 = no audit), actor, request id, event id, config pairs...
  * Invariant: an event is created once, with stock + sold = ticketsTotal and its shuffle commitment
- * fixed before anyone can join.
+ * fixed before anyone can join; an audited creation is in the audit stream exactly when it happened.
  */
 const createEventLua = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local fields = {}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+local changes = {}
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 8, #ARGV, 2 do changes[#changes + 1] = {ARGV[i], cjson.null, ARGV[i + 1]} end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('SET', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[3], 0)
 redis.call('HSET', KEYS[4], 'seq', 0, 'preSeq', 0, 'sealed', 0, 'shuffled', 0, 'front', 0,
   'admitted', 0, 'skippedLeft', 0, 'skippedAbandoned', 0, 'leftPending', 0,
   'seed', ARGV[2], 'commitment', ARGV[3])
+if tonumber(ARGV[4]) > 0 then
+  redis.call('XADD', KEYS[5], 'MAXLEN', ARGV[4], '*', 'actor', ARGV[5], 'action', 'create_event',
+    'event', ARGV[7], 'changes', cjson.encode(changes), 'requestId', ARGV[6])
+end
 return 1
+`;
+
+/**
+ * PATCH. KEYS: config, audit. ARGV: audit cap (0 = no audit), actor, request id, event id, config
+ * pairs... Returns the changes as JSON [[field, old, new], ...] (only fields whose value differs), or
+ * nil for an unknown event.
+ * Invariant: the old values recorded are the ones this write replaced, so the audit trail chains
+ * (each entry's old value is the previous entry's new one) however many ops write at once. Trimming
+ * is exact, not "~": ops changes are rare, so each XADD drops at most one entry, and the cap holds.
+ */
+const patchEventLua = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local changes = {}
+local fields = {}
+for i = 5, #ARGV, 2 do
+  local old = redis.call('HGET', KEYS[1], ARGV[i])
+  if old ~= ARGV[i + 1] then
+    changes[#changes + 1] = {ARGV[i], old or cjson.null, ARGV[i + 1]}
+    fields[#fields + 1] = ARGV[i]
+    fields[#fields + 1] = ARGV[i + 1]
+  end
+end
+if #changes == 0 then return '[]' end
+redis.call('HSET', KEYS[1], unpack(fields))
+local encoded = cjson.encode(changes)
+if tonumber(ARGV[1]) > 0 then
+  redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[1], '*', 'actor', ARGV[2], 'action', 'patch_event',
+    'event', ARGV[4], 'changes', encoded, 'requestId', ARGV[3])
+end
+return encoded
+`;
+
+/**
+ * OPS LOGIN CHECK. KEYS: the client's failure counter. ARGV: failures allowed per window, window ms.
+ * Returns the ms until the client may try again, or 0 when it is not locked out. Invariant: a locked
+ * counter always expires (a counter without a TTL is given one), so nobody is locked out for good.
+ */
+const opsLoginCheckLua = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n < tonumber(ARGV[1]) then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+return ttl
+`;
+
+/**
+ * OPS LOGIN FAILURE. KEYS: the client's failure counter. ARGV: window ms. Returns the failures in the
+ * current window. Invariant: the window starts at the first failure and the counter never outlives it.
+ */
+const opsLoginFailureLua = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
 `;
 
 type Arg = string | number;
@@ -283,6 +343,9 @@ declare module 'ioredis' {
     wrLease(...args: Arg[]): Result<string | null, Context>;
     wrRelease(...args: Arg[]): Result<number, Context>;
     wrCreateEvent(...args: Arg[]): Result<number, Context>;
+    wrPatchEvent(...args: Arg[]): Result<string | null, Context>;
+    wrOpsLoginCheck(...args: Arg[]): Result<number, Context>;
+    wrOpsLoginFailure(...args: Arg[]): Result<number, Context>;
   }
 }
 
@@ -295,7 +358,10 @@ const definitions = {
   wrSeen: { numberOfKeys: 1, lua: seenLua },
   wrLease: { numberOfKeys: 2, lua: leaseLua },
   wrRelease: { numberOfKeys: 1, lua: releaseLua },
-  wrCreateEvent: { numberOfKeys: 4, lua: createEventLua },
+  wrCreateEvent: { numberOfKeys: 5, lua: createEventLua },
+  wrPatchEvent: { numberOfKeys: 2, lua: patchEventLua },
+  wrOpsLoginCheck: { numberOfKeys: 1, lua: opsLoginCheckLua },
+  wrOpsLoginFailure: { numberOfKeys: 1, lua: opsLoginFailureLua },
 } as const;
 
 const defined = new WeakSet<Redis>();

@@ -1,18 +1,24 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   AdminEventViewSchema,
   AppError,
+  AuditListSchema,
+  AuditQuerySchema,
   CreateEventBodySchema,
   ErrorBodySchema,
   EventConfigSchema,
   EventParamsSchema,
   PatchEventBodySchema,
 } from '@frequency/contracts';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
+import { readAudit } from '../../events/audit.js';
 import type { EventCache } from '../../events/event-cache.js';
-import { createEvent, patchEvent } from '../../events/event-store.js';
+import { type AuditContext, createEvent, patchEvent } from '../../events/event-store.js';
 import { toAdminView } from '../../events/views.js';
+import type { WaitingRoomMetrics } from '../../metrics.js';
+import type { OpsLoginLimiter } from '../../ops/login-limiter.js';
+import type { OpsTokens } from '../../ops/ops-tokens.js';
 import type { QueueService } from '../../queue/queue-service.js';
 import { bearerToken } from '../../tokens/queue-token.js';
 
@@ -20,7 +26,10 @@ export interface AdminRoutesOptions {
   redis: Redis;
   cache: EventCache;
   queue: QueueService;
-  opsToken: string;
+  metrics: WaitingRoomMetrics;
+  tokens: OpsTokens;
+  loginLimiter: OpsLoginLimiter;
+  auditMaxEntries: number;
   checkoutWindowSeconds: number;
   prequeueWindowMs: number;
 }
@@ -29,23 +38,48 @@ const errors = {
   401: ErrorBodySchema,
   404: ErrorBodySchema,
   422: ErrorBodySchema,
+  429: ErrorBodySchema.describe('RATE_LIMITED after too many failed logins, with Retry-After'),
 };
 
-/** 6. The ops API, behind the OPS_TOKEN bearer token. */
+/**
+ * 6. The ops API, behind named bearer tokens (OPS_TOKEN is "ops", OPS_TOKENS adds more). A client
+ * (request.ip) with too many failed logins is locked out for the rest of the minute; every
+ * successful change is recorded with the token's name in the event's audit stream.
+ */
 export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, options, done) => {
-  // Digests of equal length let timingSafeEqual compare without leaking the token's length.
-  const expected = createHash('sha256').update(options.opsToken).digest();
-  app.addHook('onRequest', (request, _reply, next) => {
-    const token = bearerToken(request.headers.authorization);
-    const given = createHash('sha256')
-      .update(token ?? '')
-      .digest();
-    if (token === null || !timingSafeEqual(given, expected)) {
-      next(new AppError('UNAUTHORIZED', 'the ops API needs Authorization: Bearer <OPS_TOKEN>'));
-      return;
+  const { metrics, loginLimiter } = options;
+  // The name of the token each authenticated request came with; entries go with their request.
+  const actors = new WeakMap<FastifyRequest, string>();
+
+  app.addHook('onRequest', async (request) => {
+    const client = request.ip;
+    const lockedForMs = await loginLimiter.lockedForMs(client);
+    if (lockedForMs > 0) {
+      metrics.opsLoginFailures.inc({ outcome: 'locked_out' });
+      request.log.warn(
+        { clientIp: client, requestId: request.id },
+        'ops login refused: locked out',
+      );
+      throw new AppError('RATE_LIMITED', 'too many failed ops logins from this client', {
+        'retry-after': String(Math.max(1, Math.ceil(lockedForMs / 1000))),
+      });
     }
-    next();
+    const actor = options.tokens.identify(bearerToken(request.headers.authorization));
+    if (actor === null) {
+      const failures = await loginLimiter.recordFailure(client);
+      metrics.opsLoginFailures.inc({ outcome: 'rejected' });
+      // Never the token: a near miss in a log is half a leaked secret.
+      request.log.warn({ clientIp: client, requestId: request.id, failures }, 'ops login failed');
+      throw new AppError('UNAUTHORIZED', 'the ops API needs Authorization: Bearer <ops token>');
+    }
+    actors.set(request, actor);
   });
+
+  const auditOf = (request: FastifyRequest): AuditContext => {
+    const actor = actors.get(request);
+    if (actor === undefined) throw new Error('ops request without an authenticated actor');
+    return { actor, requestId: request.id, maxEntries: options.auditMaxEntries };
+  };
 
   app.post(
     '/v1/admin/events',
@@ -59,11 +93,14 @@ export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, o
       },
     },
     async (request, reply) => {
+      const audit = auditOf(request);
       const result = await createEvent(options.redis, request.body, {
         checkoutWindowSeconds: options.checkoutWindowSeconds,
+        audit,
       });
       if (result === 'exists')
         throw new AppError('EVENT_EXISTS', `event ${request.body.id} exists`);
+      metrics.opsChanges.inc({ actor: audit.actor, field: 'event' });
       const snapshot = await options.cache.refresh(request.body.id);
       if (!snapshot) throw new Error('the event just created cannot be read back');
       return reply.code(201).send(toAdminView(snapshot, Date.now(), options.prequeueWindowMs));
@@ -101,12 +138,28 @@ export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, o
       },
     },
     async (request) => {
-      const config = await patchEvent(options.redis, request.params.eventId, request.body);
-      if (!config) throw new AppError('NOT_FOUND', `no event ${request.params.eventId}`);
+      const audit = auditOf(request);
+      const result = await patchEvent(options.redis, request.params.eventId, request.body, audit);
+      if (!result) throw new AppError('NOT_FOUND', `no event ${request.params.eventId}`);
+      for (const [field] of result.changes) metrics.opsChanges.inc({ actor: audit.actor, field });
       await options.cache.refresh(request.params.eventId);
-      const { checkoutWindowSeconds: _window, ...view } = config;
+      const { checkoutWindowSeconds: _window, ...view } = result.config;
       return view;
     },
+  );
+
+  app.get(
+    '/v1/admin/audit',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Extension: recent successful ops changes, newest first (who, when, old → new)',
+        security: [{ bearer: [] }],
+        querystring: AuditQuerySchema,
+        response: { 200: AuditListSchema, ...errors },
+      },
+    },
+    async (request) => ({ entries: await readAudit(options.redis, request.query) }),
   );
   done();
 };
