@@ -169,6 +169,23 @@ const de = {
     inEffect: 'In Kraft',
     failed: 'Änderung fehlgeschlagen',
     down: 'nicht erreichbar',
+    audit: {
+      title: 'Letzte Änderungen',
+      empty: 'Noch keine Änderungen.',
+      unavailable: 'Änderungsprotokoll nicht verfügbar',
+      when: 'Zeit',
+      who: 'Wer',
+      field: 'Einstellung',
+      change: 'Alt → neu',
+      created: 'Veranstaltung angelegt',
+      yes: 'ja',
+      no: 'nein',
+      fields: {
+        paused: 'Pausiert',
+        joinChallengeBits: 'Beitritts-Rechenaufgabe (Bits)',
+        maxPerBuyer: 'Max. Tickets pro Käufer',
+      },
+    },
   },
 };
 
@@ -332,6 +349,23 @@ const en: Messages = {
     inEffect: 'In effect',
     failed: 'Change failed',
     down: 'unreachable',
+    audit: {
+      title: 'Recent changes',
+      empty: 'No changes yet.',
+      unavailable: 'Audit trail unavailable',
+      when: 'When',
+      who: 'Who',
+      field: 'Setting',
+      change: 'Old → new',
+      created: 'Event created',
+      yes: 'yes',
+      no: 'no',
+      fields: {
+        paused: 'Paused',
+        joinChallengeBits: 'Join challenge (bits)',
+        maxPerBuyer: 'Max tickets per buyer',
+      },
+    },
   },
 };
 

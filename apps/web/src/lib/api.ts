@@ -8,6 +8,7 @@ import {
   OrderViewSchema,
   QueueStatusSchema,
   AdminEventViewSchema,
+  AuditListSchema,
   EventConfigSchema,
   type CreateOrderBody,
   type PatchEventBody,
@@ -34,6 +35,8 @@ interface CallOptions {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** 'omit' for the APIs (tokens travel in headers); 'same-origin' for web's own routes. */
+  credentials?: RequestCredentials;
 }
 
 async function call<S extends z.ZodType | null>(
@@ -52,7 +55,7 @@ async function call<S extends z.ZodType | null>(
       body: options.body === undefined ? null : JSON.stringify(options.body),
       signal: options.signal ?? null,
       cache: 'no-store',
-      credentials: 'omit',
+      credentials: options.credentials ?? 'omit',
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
@@ -103,15 +106,34 @@ export function createApi(base: { waitingRoomUrl: string; checkoutUrl: string })
       }),
     order: (orderId: string, admissionToken: string, signal?: AbortSignal) =>
       call(`${co}/v1/orders/${path(orderId)}`, OrderViewSchema, { token: admissionToken, signal }),
-    adminEvent: (eventId: string, opsToken: string, signal?: AbortSignal) =>
-      call(`${wr}/v1/admin/events/${path(eventId)}`, AdminEventViewSchema, { token: opsToken, signal }),
-    patchEvent: (eventId: string, opsToken: string, body: PatchEventBody) =>
-      call(`${wr}/v1/admin/events/${path(eventId)}`, EventConfigSchema, {
-        method: 'PATCH',
-        token: opsToken,
-        body,
-      }),
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+/**
+ * The ops API, through web's own routes (/api/ops/*, which call it inside the cluster: it is on no
+ * public host). Same origin, so the identity-aware proxy's session cookie goes along.
+ */
+export function createOpsApi() {
+  const options = { credentials: 'same-origin' } as const;
+  return {
+    adminEvent: (eventId: string, opsToken: string, signal?: AbortSignal) =>
+      call(`/api/ops/events/${path(eventId)}`, AdminEventViewSchema, { ...options, token: opsToken, signal }),
+    patchEvent: (eventId: string, opsToken: string, body: PatchEventBody) =>
+      call(`/api/ops/events/${path(eventId)}`, EventConfigSchema, {
+        ...options,
+        method: 'PATCH',
+        token: opsToken,
+        body,
+      }),
+    audit: (eventId: string, opsToken: string, limit: number, signal?: AbortSignal) =>
+      call(`/api/ops/audit?event=${path(eventId)}&limit=${limit}`, AuditListSchema, {
+        ...options,
+        token: opsToken,
+        signal,
+      }),
+  };
+}
+
+export type OpsApi = ReturnType<typeof createOpsApi>;

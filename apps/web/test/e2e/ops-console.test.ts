@@ -54,10 +54,28 @@ describe('the ops console', () => {
     await expect.poll(() => page.getByTestId('figure-rate').textContent()).toMatch(/ \/ 7$/);
     expect((await adminEvent(eventId)).config.admissionRatePerSecond).toBe(7);
 
+    // The change is in the audit trail under the token's name (OPS_TOKEN is "ops"), with old → new.
+    const trail = page.getByTestId('audit-trail');
+    const rateRow = trail.getByTestId('audit-entry').filter({ hasText: 'Einlassrate pro Sekunde' });
+    await expect.poll(() => rateRow.count(), { timeout: 15_000 }).toBe(1);
+    expect(await rateRow.getByRole('cell').allTextContents()).toEqual([
+      expect.stringMatching(/^\d{1,2}:\d{2}:\d{2}$/),
+      'ops',
+      'Einlassrate pro Sekunde',
+      '1 → 7',
+    ]);
+    await trail.getByTestId('audit-entry').filter({ hasText: 'Veranstaltung angelegt' }).waitFor();
+
     await page.getByRole('button', { name: 'Einlass pausieren' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Bestätigen' }).click();
     await expect.poll(() => page.getByTestId('figure-phase').textContent()).toContain('pausiert');
     expect((await adminEvent(eventId)).config.paused).toBe(true);
+    const pausedRow = trail.getByTestId('audit-entry').filter({ hasText: 'Pausiert' });
+    await expect.poll(() => pausedRow.textContent(), { timeout: 15_000 }).toContain('nein → ja');
+    // Newest first: the pause is above the rate change.
+    await expect
+      .poll(async () => (await trail.getByTestId('audit-entry').allTextContents()).map((row) => row.includes('Pausiert')))
+      .toEqual([true, false, false]);
     await page.getByRole('button', { name: 'Einlass fortsetzen' }).waitFor();
 
     await expectAccessible(page, 'the ops console');

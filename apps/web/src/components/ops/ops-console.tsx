@@ -2,7 +2,7 @@
 
 import type { AdminEventView, PatchEventBody } from '@frequency/contracts';
 import { useEffect, useId, useRef, useState } from 'react';
-import { ApiError } from '../../lib/api';
+import { ApiError, createOpsApi } from '../../lib/api';
 import { seededEventId } from '../../lib/events';
 import { formatNumber, formatTime } from '../../lib/format';
 import { useApi, usePollLoop } from '../../lib/hooks';
@@ -11,12 +11,14 @@ import { deriveTraffic } from '../../lib/ops-series';
 import { RingBuffer } from '../../lib/ring-buffer';
 import { useI18n } from '../../i18n/language';
 import { Button } from '../panel';
+import { AuditTrail } from './audit-trail';
 import { Sparkline } from './sparkline';
 
 const tokenKey = 'frequency:ops-token';
 /** Five minutes at one sample a second. */
 const historySize = 300;
 const refreshMs = 1_000;
+const opsApi = createOpsApi();
 
 interface Point {
   at: number;
@@ -112,7 +114,7 @@ export function OpsConsole() {
     async (signal) => {
       if (!api || !token) return refreshMs;
       const [adminResult, metricsResult] = await Promise.allSettled([
-        api.adminEvent(eventId, token, signal),
+        opsApi.adminEvent(eventId, token, signal),
         fetchOpsMetrics(eventId, token, signal),
       ]);
       let view: AdminEventView | null = null;
@@ -170,7 +172,7 @@ export function OpsConsole() {
     setApplying(true);
     setChangeError(null);
     try {
-      const config = await api.patchEvent(eventId, token, change.body);
+      const config = await opsApi.patchEvent(eventId, token, change.body);
       setAdmin((current) => (current ? { ...current, config } : current));
       setApplied({ message: t.ops.applied(change.what, change.to), body: change.body });
       setPending(null);
@@ -424,6 +426,8 @@ export function OpsConsole() {
           )}
         </div>
       </section>
+
+      <AuditTrail eventId={eventId} token={token} />
     </div>
   );
 }
