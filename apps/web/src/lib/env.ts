@@ -12,7 +12,6 @@ export const webEnvSchema = z.object({
   WORKER_URL: z.url().default('http://127.0.0.1:3003'),
   WAITING_ROOM_PUBLIC_URL: z.url().optional(),
   CHECKOUT_PUBLIC_URL: z.url().optional(),
-  OPS_TOKEN: z.string().min(16).optional(),
 });
 export type WebEnv = z.infer<typeof webEnvSchema>;
 

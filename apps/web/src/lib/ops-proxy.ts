@@ -17,18 +17,22 @@ const passedBack = ['content-type', 'retry-after'] as const;
  * the place of the GFE's, and the entries the GFE appended stay the nearest ones
  * (docs/deploy.md, "Who a client is").
  */
-export async function forwardToOps(request: NextRequest, path: string): Promise<NextResponse> {
+export async function forwardToOps(
+  request: NextRequest,
+  path: string,
+  method: string = request.method,
+): Promise<NextResponse> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const authorization = request.headers.get('authorization');
   if (authorization) headers.authorization = authorization;
   const forwardedFor = request.headers.get('x-forwarded-for');
   if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
   if (hasBody) headers['content-type'] = request.headers.get('content-type') ?? 'application/json';
   let upstream: Response;
   try {
     upstream = await fetch(`${webEnv().WAITING_ROOM_URL.replace(/\/$/, '')}${path}`, {
-      method: request.method,
+      method,
       headers,
       body: hasBody ? await request.text() : null,
       cache: 'no-store',
@@ -46,4 +50,14 @@ export async function forwardToOps(request: NextRequest, path: string): Promise<
     if (value) answer.set(name, value);
   }
   return new NextResponse(await upstream.text(), { status: upstream.status, headers: answer });
+}
+
+/**
+ * Null when the request's ops token is accepted by the waiting room, else the refusal to send back
+ * (401, or 429 while the client is locked out). Asking the waiting room keeps one list of ops tokens,
+ * and a wrong token here counts as a failed login like any other.
+ */
+export async function refuseUnlessOpsToken(request: NextRequest): Promise<NextResponse | null> {
+  const answer = await forwardToOps(request, '/v1/admin/audit?limit=1', 'GET');
+  return answer.status === 200 ? null : answer;
 }

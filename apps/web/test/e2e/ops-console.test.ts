@@ -87,6 +87,22 @@ describe('the ops console', () => {
     await context.close();
   });
 
+  test('the ops routes of web pass the token to the ops API, which alone decides', async () => {
+    const wrong = await fetch(`${stack().webUrl}/api/ops/audit?limit=5`, {
+      headers: { authorization: 'Bearer wrong-token-wrong-token' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+    const eventId = uniqueEventId('audit');
+    await createEvent({ id: eventId });
+    const ok = await fetch(`${stack().webUrl}/api/ops/audit?event=${eventId}&limit=5`, {
+      headers: { authorization: `Bearer ${stack().opsToken}` },
+    });
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as { entries: { actor: string; action: string; eventId: string }[] };
+    expect(body.entries).toEqual([expect.objectContaining({ actor: 'ops', action: 'create_event', eventId })]);
+  });
+
   test('the metrics route refuses a caller without the ops token', async () => {
     const response = await fetch(`${stack().webUrl}/api/ops/metrics?event=frequency-20xx`, {
       headers: { authorization: 'Bearer wrong-token-wrong-token' },

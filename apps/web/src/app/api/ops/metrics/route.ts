@@ -1,8 +1,8 @@
 import { EventIdSchema } from '@frequency/contracts';
 import { NextResponse, type NextRequest } from 'next/server';
 import { webEnv } from '../../../../lib/env';
-import { hasOpsToken } from '../../../../lib/ops-auth';
 import { compactMetrics, type ServiceName } from '../../../../lib/ops-metrics';
+import { refuseUnlessOpsToken } from '../../../../lib/ops-proxy';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,7 +21,7 @@ async function scrape(url: string): Promise<string | null> {
   }
 }
 
-function errorBody(code: 'UNAUTHORIZED' | 'VALIDATION_FAILED', message: string, status: number) {
+function errorBody(code: 'VALIDATION_FAILED', message: string, status: number) {
   return NextResponse.json(
     { error: { code, message, requestId: crypto.randomUUID() } },
     { status, headers: { 'cache-control': 'no-store' } },
@@ -30,13 +30,13 @@ function errorBody(code: 'UNAUTHORIZED' | 'VALIDATION_FAILED', message: string, 
 
 /**
  * GET /api/ops/metrics?event=<id>: scrapes the three services' /metrics server-side (they are not
- * reachable from a browser, and their figures are for ops only) and answers a compact JSON.
+ * reachable from a browser, and their figures are for ops only) and answers a compact JSON. Only for
+ * a token the waiting room's ops API accepts.
  */
 export async function GET(request: NextRequest) {
+  const refused = await refuseUnlessOpsToken(request);
+  if (refused) return refused;
   const env = webEnv();
-  if (!hasOpsToken(request.headers.get('authorization'), env.OPS_TOKEN)) {
-    return errorBody('UNAUTHORIZED', 'a valid ops token is required', 401);
-  }
   const event = EventIdSchema.safeParse(request.nextUrl.searchParams.get('event') ?? 'frequency-20xx');
   if (!event.success) return errorBody('VALIDATION_FAILED', 'event: not an event id', 422);
   const [waitingRoom, checkout, worker] = await Promise.all([
