@@ -15,7 +15,7 @@ const passedBack = ['content-type', 'retry-after'] as const;
  * X-Forwarded-For is passed on unchanged, so the waiting room charges failed logins to the same
  * client it would see without web in between: behind Google's load balancer web's connection takes
  * the place of the GFE's, and the entries the GFE appended stay the nearest ones
- * (docs/deploy.md, "Who a client is").
+ * (docs/deploy.md, "Who a client is"). `next start` fills the header in only when it is absent.
  */
 export async function forwardToOps(
   request: NextRequest,
@@ -40,7 +40,13 @@ export async function forwardToOps(
     });
   } catch {
     return NextResponse.json(
-      { error: { code: 'UNAVAILABLE', message: 'the ops API cannot be reached', requestId: crypto.randomUUID() } },
+      {
+        error: {
+          code: 'UNAVAILABLE',
+          message: 'the ops API cannot be reached',
+          requestId: crypto.randomUUID(),
+        },
+      },
       { status: 503, headers: { 'cache-control': 'no-store' } },
     );
   }
