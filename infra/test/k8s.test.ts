@@ -387,7 +387,17 @@ describe('network policies', () => {
       policies.allows(p.web, p['waiting-room'], 3001),
       true,
     );
-    check('web -> checkout', policies.allows(p.web, p.checkout, 3002), false);
+    check(
+      'web -> checkout (/metrics for the ops console)',
+      policies.allows(p.web, p.checkout, 3002),
+      true,
+    );
+    check(
+      'web -> worker (/metrics for the ops console)',
+      policies.allows(p.web, p.worker, 3003),
+      true,
+    );
+    check('checkout -> worker', policies.allows(p.checkout, p.worker, 3003), false);
     check('worker -> waiting-room', policies.allows(p.worker, p['waiting-room'], 3001), false);
     check('waiting-room -> checkout', policies.allows(p['waiting-room'], p.checkout, 3002), false);
     check(

@@ -210,13 +210,23 @@ describe.each(OVERLAYS)('overlay %s', (name) => {
     expect(selector('web-ops')).toEqual(selector('web'));
   });
 
-  it('has web call the ops API inside the cluster and hand browsers the public URL', () => {
+  it('has web call the ops API and scrape /metrics inside the cluster, and hand browsers the public URLs', () => {
     const r = overlay(name);
     const queue = hostOf(ingress(r, 'frequency'), 'waiting-room');
     expect(envValue(r, 'web', 'WAITING_ROOM_URL')).toBe(
       'http://waiting-room.frequency.svc.cluster.local:3001',
     );
     expect(envValue(r, 'web', 'WAITING_ROOM_PUBLIC_URL')).toBe(`https://${queue}`);
+    // The console's metrics scrape, too: /metrics is on no public host.
+    const checkout = hostOf(ingress(r, 'frequency'), 'checkout');
+    expect(envValue(r, 'web', 'CHECKOUT_URL')).toBe(
+      'http://checkout.frequency.svc.cluster.local:3002',
+    );
+    expect(envValue(r, 'web', 'CHECKOUT_PUBLIC_URL')).toBe(`https://${checkout}`);
+    expect(envValue(r, 'web', 'WORKER_URL')).toBe('http://worker.frequency.svc.cluster.local:3003');
+    const services = new Set(r.services().map((s) => s.metadata?.name));
+    for (const name of ['waiting-room', 'checkout', 'worker'])
+      expect(services.has(name), name).toBe(true);
   });
 
   it('trusts the two hops of Google’s load balancer on both APIs', () => {
