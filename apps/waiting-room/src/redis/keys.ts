@@ -15,6 +15,8 @@ import { eventKeys, eventTag } from '@frequency/contracts';
  * - lease     string: "instanceId|fence" of the admission leader (PX lease)
  * - fence     integer: incremented at every lease acquisition
  * - rateLimit counter per client and window
+ * - challenge string per issued join challenge: the bits it was issued with, PX = its lifetime;
+ *             deleted by the join that redeems it
  */
 export function waitingRoomKeys(eventId: string): WaitingRoomKeys {
   let keys = built.get(eventId);
@@ -40,6 +42,7 @@ function buildKeys(eventId: string) {
     lease: `ev:${tag}:lease`,
     fence: `ev:${tag}:fence`,
     rateLimit: (client: string) => `ev:${tag}:rl:${client}`,
+    challenge: (challenge: string) => `ev:${tag}:ch:${challenge}`,
   };
 }
 export type WaitingRoomKeys = ReturnType<typeof buildKeys>;
