@@ -82,7 +82,8 @@ export interface AsyncSolveOptions extends SolveOptions {
   batch?: number;
   /** Called after every batch with the attempts so far (for a progress display). */
   onProgress?: (attempts: number) => void;
-  signal?: AbortSignal;
+  /** Stops the search (null) once aborted; an AbortSignal fits, typed structurally for k6. */
+  signal?: { readonly aborted: boolean };
 }
 
 /** The same search for an asynchronous SHA-256; the answer is the lowest solving nonce, as above. */
@@ -97,7 +98,7 @@ export async function solveChallengeAsync(
   const batch = Math.max(1, options.batch ?? 64);
   let tried = 0;
   while (tried < max) {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) return null;
     const size = Math.min(batch, max - tried);
     const nonces = Array.from({ length: size }, (_, i) => String(start + tried + i));
     const digests = await Promise.all(
