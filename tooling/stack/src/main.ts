@@ -32,6 +32,8 @@ const stackEnv = z.object({
   TICKETS_TOTAL: z.coerce.number().int().min(1).default(1_000_000),
   ADMISSION_RATE_PER_SECOND: z.coerce.number().min(0).default(500),
   MAX_ACTIVE_CHECKOUTS: z.coerce.number().int().min(1).default(5_000),
+  /** Passed to the waiting room when set (a load generator with too few source addresses). */
+  JOIN_RATE_LIMIT_MAX: z.coerce.number().int().min(0).optional(),
   OPS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.string().default('info'),
   /** `spanner` runs the worker on the Spanner emulator (started here if none answers). */
@@ -152,7 +154,15 @@ async function main(): Promise<number> {
       CORS_ORIGINS: `http://127.0.0.1:${env.WEB_PORT},http://localhost:${env.WEB_PORT}`,
     };
     const apps = [
-      { name: 'waiting-room', port: env.WAITING_ROOM_PORT, extra: { ...secrets, OPS_TOKEN: opsToken } },
+      {
+        name: 'waiting-room',
+        port: env.WAITING_ROOM_PORT,
+        extra: {
+          ...secrets,
+          OPS_TOKEN: opsToken,
+          ...(env.JOIN_RATE_LIMIT_MAX === undefined ? {} : { JOIN_RATE_LIMIT_MAX: String(env.JOIN_RATE_LIMIT_MAX) }),
+        },
+      },
       { name: 'checkout', port: env.CHECKOUT_PORT, extra: {} },
       { name: 'worker', port: env.WORKER_PORT, extra: storeEnv },
     ];
