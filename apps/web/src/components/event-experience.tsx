@@ -1,13 +1,15 @@
 'use client';
 
-import type { Availability, EventView, QueueStatus } from '@frequency/contracts';
+import type { Availability, EventView, JoinResponse, QueueStatus } from '@frequency/contracts';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { ApiError } from '../lib/api';
+import { ApiError, type Api } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { useApi, usePollLoop } from '../lib/hooks';
 import { nextPollDelay } from '../lib/poll';
+import { ChallengeUnsupportedError, solveInWorker } from '../lib/solve-in-worker';
 import { orderKey, orderStore, queueKey, queueStore, type OrderRecord, type QueueRecord } from '../lib/storage';
 import { useI18n } from '../i18n/language';
+import { ChallengeProgress } from './challenge-progress';
 import { CheckoutForm } from './checkout-form';
 import { Countdown } from './countdown';
 import { OrderView } from './order-view';
@@ -39,6 +41,9 @@ export function EventExperience({ eventId }: { eventId: string }) {
   const [joinProblem, setJoinProblem] = useState<string | null>(null);
   const [joining, setJoining] = useState(false);
   const [reconnecting, setReconnecting] = useState(false);
+  /** Set while the join challenge is being solved in the worker. */
+  const [solving, setSolving] = useState<{ attempts: number; bits: number } | null>(null);
+  const solveAbort = useRef<AbortController | null>(null);
   const joinInFlight = useRef(false);
   const queueFailures = useRef(0);
   const eventFailures = useRef(0);
@@ -61,6 +66,14 @@ export function EventExperience({ eventId }: { eventId: string }) {
       window.removeEventListener('storage', onStorage);
     };
   }, [eventId]);
+
+  // Leaving the page stops the worker: nobody pays for a join they no longer want.
+  useEffect(
+    () => () => {
+      solveAbort.current?.abort();
+    },
+    [],
+  );
 
   const saveRecord = useCallback(
     (next: QueueRecord | null) => {
@@ -152,13 +165,52 @@ export function EventExperience({ eventId }: { eventId: string }) {
     `${eventId}:${record?.queueToken ?? ''}`,
   );
 
+  /** A challenge at the event's current difficulty, solved in a Web Worker (never on this thread). */
+  async function solvedChallenge(client: Api): Promise<{ challenge: string; nonce: string } | undefined> {
+    const issued = await client.challenge(eventId);
+    if (issued.bits === 0) return undefined;
+    const controller = new AbortController();
+    solveAbort.current = controller;
+    setSolving({ attempts: 0, bits: issued.bits });
+    try {
+      const { nonce } = await solveInWorker(
+        { challenge: issued.challenge, bits: issued.bits },
+        (attempts) => {
+          setSolving({ attempts, bits: issued.bits });
+        },
+        controller.signal,
+      );
+      return { challenge: issued.challenge, nonce };
+    } finally {
+      setSolving(null);
+    }
+  }
+
+  /**
+   * A fresh join solves the challenge first when the event asks for one; a rejoin with the queue token
+   * needs none. A refusal for the challenge (difficulty raised after the page read the event, or the
+   * challenge expired while a slow device solved it) gets one more try with a fresh challenge.
+   */
+  async function joinQueue(client: Api, token: string | null): Promise<JoinResponse> {
+    if (token !== null) return client.join(eventId, token);
+    let needed = (event?.joinChallengeBits ?? 0) > 0;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await client.join(eventId, null, needed ? await solvedChallenge(client) : undefined);
+      } catch (err) {
+        if (attempt > 0 || !(err instanceof ApiError && err.code === 'CHALLENGE_FAILED')) throw err;
+        needed = true;
+      }
+    }
+  }
+
   async function join() {
     if (!api || joinInFlight.current) return;
     joinInFlight.current = true;
     setJoining(true);
     setJoinProblem(null);
     try {
-      const joined = await api.join(eventId, record?.queueToken ?? null);
+      const joined = await joinQueue(api, record?.queueToken ?? null);
       saveOrder(null);
       saveRecord({
         queueToken: joined.queueToken,
@@ -174,7 +226,10 @@ export function EventExperience({ eventId }: { eventId: string }) {
       });
       setGone(null);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'SOLD_OUT') setGone('sold_out');
+      if (err instanceof DOMException && err.name === 'AbortError') return;
+      if (err instanceof ChallengeUnsupportedError) setJoinProblem(t.join.challengeUnsupported);
+      else if (err instanceof ApiError && err.code === 'CHALLENGE_FAILED') setJoinProblem(t.join.challengeFailed);
+      else if (err instanceof ApiError && err.code === 'SOLD_OUT') setGone('sold_out');
       else if (err instanceof ApiError && err.status === 401) {
         // A stale token from an earlier visit: forget it and join afresh.
         saveRecord(null);
@@ -267,6 +322,7 @@ export function EventExperience({ eventId }: { eventId: string }) {
         <Button onClick={() => void join()} disabled={joining}>
           {joining ? t.join.joining : t.gone.rejoin}
         </Button>
+        {solving && <ChallengeProgress attempts={solving.attempts} bits={solving.bits} />}
         {joinProblem && (
           <p role="alert" className="font-semibold text-danger">
             {joinProblem}
@@ -282,6 +338,7 @@ export function EventExperience({ eventId }: { eventId: string }) {
         <Button onClick={() => void join()} disabled={joining} className="w-full text-lg sm:w-auto">
           {joining ? t.join.joining : t.join.button}
         </Button>
+        {solving && <ChallengeProgress attempts={solving.attempts} bits={solving.bits} />}
         {joinProblem && (
           <p role="alert" className="font-semibold text-danger">
             {joinProblem}

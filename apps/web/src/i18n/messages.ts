@@ -53,6 +53,14 @@ const de = {
     notOpenYet: 'Die Warteschlange öffnet bald. Versuche es kurz vor dem Verkaufsstart noch einmal.',
     rateLimited: (s: number) => `Zu viele Versuche. Bitte warte ${s} Sekunden.`,
     failed: 'Das hat nicht geklappt. Bitte versuche es noch einmal.',
+    checking: 'Wir prüfen deinen Browser …',
+    checkingHint:
+      'Dein Gerät löst eine kleine Rechenaufgabe, damit Bots sich nicht massenhaft anstellen können. Das dauert meist nur ein paar Sekunden; du kannst die Seite dabei weiter benutzen.',
+    checkingProgress: 'Fortschritt der Browserprüfung',
+    checkingAnnounce: (percent: number) => `Wir prüfen deinen Browser: ${percent} %`,
+    challengeFailed: 'Die Browserprüfung hat nicht geklappt. Bitte versuche es noch einmal.',
+    challengeUnsupported:
+      'Dein Browser kann die Browserprüfung nicht ausführen. Bitte verwende einen aktuellen Browser.',
   },
   queue: {
     title: 'Du bist in der Warteschlange',
@@ -216,6 +224,13 @@ const en: Messages = {
     notOpenYet: 'The queue opens soon. Please try again shortly before the sale starts.',
     rateLimited: (s: number) => `Too many attempts. Please wait ${s} seconds.`,
     failed: 'That did not work. Please try again.',
+    checking: 'Checking your browser …',
+    checkingHint:
+      'Your device is solving a small puzzle so that bots cannot join the queue by the thousand. It usually takes a few seconds; you can keep using the page meanwhile.',
+    checkingProgress: 'Browser check progress',
+    checkingAnnounce: (percent: number) => `Checking your browser: ${percent} %`,
+    challengeFailed: 'The browser check did not work. Please try again.',
+    challengeUnsupported: 'Your browser cannot run the browser check. Please use an up-to-date browser.',
   },
   queue: {
     title: 'You are in the queue',

@@ -3,6 +3,7 @@ import {
   ErrorBodySchema,
   type ErrorCode,
   EventViewSchema,
+  JoinChallengeSchema,
   JoinResponseSchema,
   OrderAcceptedSchema,
   OrderViewSchema,
@@ -83,10 +84,14 @@ export function createApi(base: { waitingRoomUrl: string; checkoutUrl: string })
   return {
     getEvent: (eventId: string, signal?: AbortSignal) =>
       call(`${wr}/v1/events/${path(eventId)}`, EventViewSchema, { signal }),
-    join: (eventId: string, queueToken: string | null) =>
+    /** Extension: a join challenge (proof of work) at the event's current difficulty. */
+    challenge: (eventId: string) =>
+      call(`${wr}/v1/events/${path(eventId)}/challenge`, JoinChallengeSchema, { method: 'POST' }),
+    join: (eventId: string, queueToken: string | null, solution?: { challenge: string; nonce: string }) =>
       call(`${wr}/v1/events/${path(eventId)}/queue`, JoinResponseSchema, {
         method: 'POST',
         token: queueToken,
+        ...(solution ? { body: solution } : {}),
       }),
     queueStatus: (eventId: string, queueToken: string, signal?: AbortSignal) =>
       call(`${wr}/v1/events/${path(eventId)}/queue/me`, QueueStatusSchema, { token: queueToken, signal }),
