@@ -4,7 +4,7 @@
  * running src/lib/pow.worker.ts, the page's own solver), each beside a bare SHA-256 loop on the same
  * platform in the same run.
  *
- *   pnpm --filter @frequency/web bench:challenge
+ *   pnpm --filter @frequency/web bench      (also run by `pnpm bench`)
  *
  * BENCH_BITS (default 0,12,14,16,18,20,22), BENCH_RUNS (default 21: runs per difficulty, fewer at
  * high bits so each difficulty costs about BENCH_BUDGET_HASHES hashes, at least 5 runs),
