@@ -225,10 +225,12 @@ describe('join challenge (proof of work)', () => {
     }
   });
 
-  test('a PATCH of the difficulty reaches joins; a challenge keeps the bits it was issued with', async ({
+  test('a PATCH of the difficulty reaches joins on every replica; a challenge keeps the bits it was issued with', async ({
     redis,
   }) => {
     const { app, send } = await listening(redis);
+    // A second replica on the same Redis: it learns of the PATCH only through its own snapshot.
+    const other = await listening(redis);
     try {
       const event = await createTestEvent(app);
       expect((await join(send, event.id)).status).toBe(201);
@@ -245,8 +247,18 @@ describe('join challenge (proof of work)', () => {
       await eventually(async () =>
         (await join(send, event.id)).status === 403 ? true : undefined,
       );
+      await eventually(async () =>
+        (await join(other.send, event.id)).status === 403 ? true : undefined,
+      );
       const hard = await challengeFor(send, event.id);
       expect(hard.bits).toBe(12);
+      // Issued by one replica, redeemed at another: the challenge lives in Redis, not in a process.
+      const elsewhere = await challengeFor(send, event.id);
+      const redeemed = await join(other.send, event.id, {
+        challenge: elsewhere.challenge,
+        nonce: solve(elsewhere.challenge, 12),
+      });
+      expect(redeemed.status).toBe(201);
 
       // Lowered while a fan holds a 12-bit challenge: the new difficulty does not make that
       // challenge easier, and new challenges come at the new difficulty.
@@ -276,6 +288,7 @@ describe('join challenge (proof of work)', () => {
       );
     } finally {
       await close(app);
+      await close(other.app);
     }
   });
 
