@@ -35,6 +35,8 @@ export async function bundle(options: BundleOptions): Promise<BuildResult> {
     // goja in older k6 has no reliable support for syntax newer than this.
     target: 'es2015',
     external: options.external ?? ['k6', 'k6/*'],
+    // Workspace packages (the shared proof-of-work check) are bundled from source.
+    conditions: ['source'],
     plugins: options.plugins ?? [],
     logLevel: 'silent',
     legalComments: 'none',

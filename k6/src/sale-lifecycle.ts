@@ -2,10 +2,18 @@
 // sold out, cool-down. One k6 scenario per phase (the `scenario` tag names the phase), each a
 // ramping-arrival-rate executor where one iteration sends exactly one request; see lib/fans.ts for
 // how a VU's fans carry their state across iterations. Settings come from __ENV (README.md).
+import crypto from 'k6/crypto';
 import http from 'k6/http';
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import exec from 'k6/execution';
 import { Rate } from 'k6/metrics';
+import {
+  ChallengeState,
+  readChallenge,
+  readChallengeBits,
+  solveJoinChallenge,
+} from '../lib/challenge.ts';
+import type { ChallengeSolution } from '../lib/challenge.ts';
 import { readJoin, readOrderCreated, readOrderStatus, readQueueStatus } from '../lib/contract.ts';
 import { FanPool, pickQuantity } from '../lib/fans.ts';
 import type { Fan } from '../lib/fans.ts';
@@ -35,12 +43,16 @@ const pool = new FanPool({
   orderPollMs: settings.orderPollMs,
 });
 let fansStarted = 0;
+/** This VU's view of the event's join challenge; set from setup() on the first iteration. */
+let challenges: ChallengeState | null = null;
 
 /** Back-off for a fan told 429: the contract gives no Retry-After, so a fixed polite pause. */
 const RATE_LIMITED_RETRY_MS = 2_000;
 
 interface SetupData {
   eventId: string;
+  /** The event's difficulty when the run started; each VU follows changes from the answers. */
+  joinChallengeBits: number;
 }
 
 type Response = RefinedResponse<ResponseType | undefined>;
@@ -78,7 +90,27 @@ function eventUrl(eventId: string): string {
   return `${settings.waitingRoomUrl}/v1/events/${encodeURIComponent(eventId)}`;
 }
 
-function arrive(action: ArrivalAction, eventId: string, now: number): void {
+function sha256(input: string): Uint8Array {
+  return new Uint8Array(crypto.sha256(input, 'binary'));
+}
+
+/**
+ * While the event asks for proof of work, a join is two requests (both tagged `join`, told apart by
+ * `name`): the challenge, solved here on the VU's thread with k6/crypto, then the join carrying it.
+ * Null when the challenge request failed; the iteration then ends without a join.
+ */
+function solvedChallenge(eventId: string, state: ChallengeState): ChallengeSolution | null {
+  const response = http.post(`${eventUrl(eventId)}/challenge`, null, {
+    tags: tags('join', 'POST /v1/events/{eventId}/challenge'),
+  });
+  const issued = response.status === 201 ? readChallenge(bodyOf(response)) : null;
+  record(response, issued !== null, false);
+  if (issued === null) return null;
+  state.sawChallenge(issued);
+  return solveJoinChallenge(issued, sha256);
+}
+
+function arrive(action: ArrivalAction, eventId: string, state: ChallengeState, now: number): void {
   switch (action) {
     case 'page': {
       const response = http.get(`${settings.webUrl}/events/${encodeURIComponent(eventId)}`, {
@@ -93,6 +125,7 @@ function arrive(action: ArrivalAction, eventId: string, now: number): void {
         tags: tags('event', 'GET /v1/events/{eventId}'),
       });
       record(response, response.status === 200, false);
+      if (response.status === 200) state.sawEvent(bodyOf(response));
       return;
     }
     case 'availability': {
@@ -104,12 +137,23 @@ function arrive(action: ArrivalAction, eventId: string, now: number): void {
       return;
     }
     case 'join': {
-      const response = http.post(`${eventUrl(eventId)}/queue`, null, {
-        tags: tags('join', 'POST /v1/events/{eventId}/queue'),
-      });
+      const solution = state.needed ? solvedChallenge(eventId, state) : null;
+      if (state.needed && solution === null) return;
+      const response = http.post(
+        `${eventUrl(eventId)}/queue`,
+        solution === null ? null : JSON.stringify(solution),
+        {
+          headers: solution === null ? {} : JSON_HEADERS,
+          tags: tags('join', 'POST /v1/events/{eventId}/queue'),
+        },
+      );
       const joined =
         response.status === 201 || response.status === 200 ? readJoin(bodyOf(response)) : null;
-      record(response, joined !== null, true);
+      state.sawJoin(response.status, bodyOf(response));
+      // A plain join refused because the event began asking for a challenge is how the VU learns
+      // of it (the next join solves one); a refused solution is an error.
+      const learned = solution === null && state.needed;
+      record(response, joined !== null || learned, !learned);
       if (joined !== null) {
         fansStarted += 1;
         pool.joined(`${exec.vu.idInTest}-${fansStarted}`, joined, pickQuantity(Math.random), now);
@@ -196,7 +240,7 @@ export function setup(): SetupData {
       throw new Error(`PATCH opensAt for ${eventId} answered ${patched.status}`);
     }
   }
-  return { eventId };
+  return { eventId, joinChallengeBits: readChallengeBits(bodyOf(probe)) ?? 0 };
 }
 
 export default function fan(data: SetupData): void {
@@ -206,7 +250,8 @@ export default function fan(data: SetupData): void {
   const step = pool.nextStep(phaseByName(scenario).mix, now, Math.random);
   switch (step.kind) {
     case 'arrive':
-      arrive(step.action, data.eventId, now);
+      challenges ??= new ChallengeState(data.joinChallengeBits);
+      arrive(step.action, data.eventId, challenges, now);
       return;
     case 'poll_queue':
       pollQueue(step.fan, data.eventId, now);

@@ -1,12 +1,14 @@
 // Builds the k6 scripts as shipped (plain ES modules importing only k6's modules), then builds them
 // once more with k6's modules replaced by stubs so Node can evaluate the script: its exported
 // `options` and a simulated sale against a fake stack.
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { leadingZeroBits } from '@frequency/contracts/pow';
 import { buildOptions, readSettings } from '../lib/lifecycle.ts';
 import { bundle } from '../scripts/bundle.ts';
 
@@ -33,7 +35,14 @@ interface K6Stub {
 declare global {
   var __ENV: Record<string, string>;
   var __k6Stub: K6Stub;
+  var __k6Sha256: (input: string) => ArrayBuffer;
 }
+
+// k6/crypto's sha256(input, 'binary') answers an ArrayBuffer of the UTF-8 input's digest.
+globalThis.__k6Sha256 = (input) => {
+  const digest = createHash('sha256').update(input, 'utf8').digest();
+  return digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength);
+};
 
 const STUBS: Record<string, string> = {
   'k6/http': `
@@ -56,6 +65,13 @@ const STUBS: Record<string, string> = {
       constructor(name) { this.name = name; }
       add(value) { globalThis.__k6Stub.metrics.push({ name: this.name, value }); }
     }`,
+  'k6/crypto': `
+    export default {
+      sha256(input, encoding) {
+        if (encoding !== 'binary') throw new Error('the script asks for ' + encoding);
+        return globalThis.__k6Sha256(input);
+      },
+    };`,
   'k6/execution': `
     export default {
       get scenario() { return { name: globalThis.__k6Stub.scenario }; },
@@ -100,10 +116,15 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+interface SetupData {
+  eventId: string;
+  joinChallengeBits: number;
+}
+
 interface ScriptModule {
   options: unknown;
-  setup: () => { eventId: string };
-  default: (data: { eventId: string }) => void;
+  setup: () => SetupData;
+  default: (data: SetupData) => void;
 }
 
 function isScriptModule(value: unknown): value is ScriptModule {
@@ -134,7 +155,7 @@ describe('shipped bundle', () => {
     expect(readdirSync(shippedDir)).toEqual(['sale-lifecycle.js']);
     const code = readFileSync(join(shippedDir, 'sale-lifecycle.js'), 'utf8');
     const imports = [...code.matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1]);
-    expect(imports.sort()).toEqual(['k6/execution', 'k6/http', 'k6/metrics']);
+    expect(imports.sort()).toEqual(['k6/crypto', 'k6/execution', 'k6/http', 'k6/metrics']);
     expect(code).not.toMatch(/\brequire\(|node:|import\(/);
     expect(code).toMatch(/export \{[^}]*\boptions\b/);
     expect(code).toMatch(/export \{[^}]*\bfan as default\b/);
@@ -170,8 +191,11 @@ describe('evaluated script', () => {
  * A fake waiting room and checkout that admit every fan on their second poll and confirm every
  * order on its second read. It records the requests, and when each queue token may next be polled.
  */
-function fakeStack() {
+function fakeStack(initialChallengeBits = 0) {
+  let joinChallengeBits = initialChallengeBits;
   const requests: StubRequest[] = [];
+  const issued = new Set<string>();
+  let challenges = 0;
   const pollsOf = new Map<string, number>();
   const earliestPoll = new Map<string, number>();
   const orderReads = new Map<string, number>();
@@ -185,7 +209,31 @@ function fakeStack() {
     requests.push(req);
     const path = new URL(req.url).pathname;
     const auth = (req.headers['Authorization'] ?? '').replace(/^Bearer /, '');
+    if (req.method === 'POST' && path === '/v1/events/frequency-20xx/challenge') {
+      challenges += 1;
+      const challenge = `ch_fake${challenges}`;
+      issued.add(challenge);
+      return json(201, { challenge, bits: joinChallengeBits, expiresAt: '2030-01-01T00:00:00Z' });
+    }
     if (req.method === 'POST' && path === '/v1/events/frequency-20xx/queue') {
+      if (joinChallengeBits > 0) {
+        // The waiting room's rule: an issued, unused challenge and a hash with the asked zero bits.
+        const body = (req.body === null ? {} : JSON.parse(req.body)) as Record<string, unknown>;
+        const { challenge, nonce } = body;
+        const digest =
+          typeof challenge === 'string' && typeof nonce === 'string'
+            ? createHash('sha256').update(`${challenge}.${nonce}`, 'utf8').digest()
+            : null;
+        const ok =
+          digest !== null &&
+          typeof challenge === 'string' &&
+          issued.delete(challenge) &&
+          leadingZeroBits(digest) >= joinChallengeBits;
+        if (!ok) return json(403, { error: { code: 'CHALLENGE_FAILED' } });
+        if (req.headers['Content-Type'] !== 'application/json') {
+          throw new Error('a join body was sent without its content type');
+        }
+      }
       tokens += 1;
       const queueToken = `q_${tokens}`;
       earliestPoll.set(queueToken, req.at + 300);
@@ -225,7 +273,7 @@ function fakeStack() {
       });
     }
     if (req.method === 'GET' && path === '/v1/events/frequency-20xx')
-      return json(200, { id: 'frequency-20xx' });
+      return json(200, { id: 'frequency-20xx', joinChallengeBits });
     if (req.method === 'GET' && path === '/v1/events/frequency-20xx/availability') {
       return json(200, { ticketsRemaining: 10, soldOut: false });
     }
@@ -234,7 +282,13 @@ function fakeStack() {
     return json(404, { error: { code: 'NOT_FOUND' } });
   }
 
-  return { request, requests };
+  return {
+    request,
+    requests,
+    setChallengeBits: (bits: number) => {
+      joinChallengeBits = bits;
+    },
+  };
 }
 
 describe('simulated sale', () => {
@@ -246,7 +300,7 @@ describe('simulated sale', () => {
     const script = await loadScript({ CHECKOUT_THINK_MS: '200', ORDER_POLL_MS: '200' }, stub);
 
     const data = script.setup();
-    expect(data).toEqual({ eventId: 'frequency-20xx' });
+    expect(data).toEqual({ eventId: 'frequency-20xx', joinChallengeBits: 0 });
     const afterSetup = stack.requests.length;
     const iterations = 400;
     for (let i = 0; i < iterations; i += 1) {
@@ -314,6 +368,65 @@ describe('simulated sale', () => {
     );
     expect(stub.metrics.filter((m) => m.name === 'sold_out_responses').some((m) => m.value)).toBe(
       true,
+    );
+  });
+
+  it('solves the join challenge with k6/crypto when the event asks for one', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-06-01T10:00:00Z'));
+    const stack = fakeStack(8);
+    const stub: K6Stub = { scenario: 'sale_opening', request: stack.request, metrics: [] };
+    const script = await loadScript({ CHECKOUT_THINK_MS: '200', ORDER_POLL_MS: '200' }, stub);
+    const data = script.setup();
+    expect(data).toEqual({ eventId: 'frequency-20xx', joinChallengeBits: 8 });
+    for (let i = 0; i < 200; i += 1) {
+      script.default(data);
+      vi.advanceTimersByTime(10);
+    }
+    const joins = stack.requests.filter(
+      (req) => req.tags['name'] === 'POST /v1/events/{eventId}/queue',
+    );
+    const asked = stack.requests.filter(
+      (req) => req.tags['name'] === 'POST /v1/events/{eventId}/challenge',
+    );
+    expect(joins.length).toBeGreaterThan(0);
+    // Every join was preceded by its own challenge, tagged as part of joining.
+    expect(asked).toHaveLength(joins.length);
+    expect(asked.every((req) => req.tags['endpoint'] === 'join')).toBe(true);
+    expect(stub.metrics.filter((m) => m.name === 'unexpected_errors').some((m) => m.value)).toBe(
+      false,
+    );
+    expect(stack.requests.some((req) => req.tags['endpoint'] === 'status')).toBe(true);
+  });
+
+  it('a VU that started with the challenge off follows a difficulty switched on mid-run', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-06-01T10:00:00Z'));
+    const stack = fakeStack(0);
+    const stub: K6Stub = { scenario: 'sale_opening', request: stack.request, metrics: [] };
+    const script = await loadScript({}, stub);
+    const data = script.setup();
+    let switchedAt = 0;
+    for (let i = 0; i < 400; i += 1) {
+      if (i === 100) {
+        stack.setChallengeBits(8);
+        switchedAt = stack.requests.length;
+      }
+      script.default(data);
+      vi.advanceTimersByTime(10);
+    }
+    const after = stack.requests.slice(switchedAt);
+    const joinsAfter = after.filter(
+      (req) => req.tags['name'] === 'POST /v1/events/{eventId}/queue',
+    );
+    const refused = joinsAfter.filter((req) => req.body === null);
+    const solved = joinsAfter.filter((req) => req.body !== null);
+    // At most one plain join is refused (none if an event refresh told the VU first); after that
+    // the VU solves challenges.
+    expect(refused.length).toBeLessThanOrEqual(1);
+    expect(solved.length).toBeGreaterThan(0);
+    expect(stub.metrics.filter((m) => m.name === 'unexpected_errors').some((m) => m.value)).toBe(
+      false,
     );
   });
 });

@@ -167,10 +167,12 @@ for (let done = 0; done < fans; done += 5_000) {
       keys.preSeen,
       keys.stock,
       keys.rateLimit('bench'),
+      keys.challenge(''),
       newId('queueEntry'),
       0,
       1_000,
       0,
+      '',
     );
   }
   await pipeline.exec();
@@ -214,10 +216,12 @@ if (shuffleFans > 0) {
         sk.preSeen,
         sk.stock,
         sk.rateLimit('bench'),
+        sk.challenge(''),
         newId('queueEntry'),
         0,
         1_000,
         86_400_000,
+        '',
       );
     }
     await pipeline.exec();

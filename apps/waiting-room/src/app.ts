@@ -7,10 +7,12 @@ import { EventCache } from './events/event-cache.js';
 import { createWaitingRoomMetrics } from './metrics.js';
 import { OpsLoginLimiter } from './ops/login-limiter.js';
 import { OpsTokens } from './ops/ops-tokens.js';
+import { JoinChallenges } from './queue/join-challenges.js';
 import { QueueService } from './queue/queue-service.js';
 import { SeenRecorder } from './queue/seen-recorder.js';
 import { defineScripts } from './redis/scripts.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { challengeRoutes } from './routes/challenge/index.js';
 import { eventRoutes } from './routes/events/index.js';
 import { jwksRoutes } from './routes/jwks/index.js';
 import { queueRoutes } from './routes/queue/index.js';
@@ -59,6 +61,11 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   const wrMetrics = createWaitingRoomMetrics(metrics, cache);
   const recorder = new SeenRecorder(redis, env.SEEN_FLUSH_MS, logError('last-seen flush failed'));
   const prequeueWindowMs = env.PREQUEUE_OPENS_BEFORE_SECONDS * 1000;
+  const challenges = new JoinChallenges(redis, {
+    ttlMs: env.JOIN_CHALLENGE_TTL_SECONDS * 1000,
+    joinRateLimit: env.JOIN_RATE_LIMIT_MAX,
+    joinRateWindowMs: env.JOIN_RATE_LIMIT_WINDOW_SECONDS * 1000,
+  });
   const queue = new QueueService(
     redis,
     cache,
@@ -71,6 +78,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
       joinRateWindowMs: env.JOIN_RATE_LIMIT_WINDOW_SECONDS * 1000,
       prequeueWindowMs,
     },
+    challenges,
   );
   const admission = new AdmissionController(redis, cache, wrMetrics, logger, {
     instanceId: env.INSTANCE_ID,
@@ -97,6 +105,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
 
   await app.register(eventRoutes, { queue, prequeueWindowMs });
   await app.register(queueRoutes, { queue });
+  await app.register(challengeRoutes, { queue });
   await app.register(jwksRoutes, { signer });
   await app.register(adminRoutes, {
     redis,

@@ -54,6 +54,13 @@ export const envSchema = httpEnv(3001)
     /** New joins per client (IP) and event per window; 0 turns the limit off. */
     JOIN_RATE_LIMIT_MAX: int(0, 1_000_000_000).default(10),
     JOIN_RATE_LIMIT_WINDOW_SECONDS: int(1, 3_600).default(10),
+    /**
+     * How long a join challenge may be redeemed. Long enough for a slow phone at the highest
+     * difficulty ops would set on sale day (docs/join-challenge.md), short enough that challenges
+     * stockpiled before a difficulty rise are gone soon and that Redis holds at most
+     * (challenges issued per second) × this many of them.
+     */
+    JOIN_CHALLENGE_TTL_SECONDS: int(1, 3_600).default(120),
     /** Every replica re-reads config and live figures this often (ops changes apply within 1 s). */
     EVENT_REFRESH_MS: int(20, 250).default(200),
     /** Leader lease; a dead leader is replaced within about this long. */

@@ -29,10 +29,12 @@ async function shuffleFour(redis: Redis): Promise<string> {
       keys.preSeen,
       keys.stock,
       keys.rateLimit('t'),
+      keys.challenge(''),
       id,
       0,
       1000,
       86_400_000,
+      '',
     );
     expect(state).toBe('prequeue');
   }

@@ -26,10 +26,12 @@ describe('shuffle at opening', () => {
         keys.preSeen,
         keys.stock,
         keys.rateLimit('t'),
+        keys.challenge(''),
         id,
         0,
         1000,
         86_400_000,
+        '',
       );
     }
     await patchEvent(client, body.id, { opensAt: new Date(Date.now() - 1_000).toISOString() });
@@ -44,10 +46,12 @@ describe('shuffle at opening', () => {
       keys.preSeen,
       keys.stock,
       keys.rateLimit('t'),
+      keys.challenge(''),
       late,
       0,
       1000,
       86_400_000,
+      '',
     );
     expect([state, place]).toEqual(['waiting', 24]);
 

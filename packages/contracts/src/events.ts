@@ -34,6 +34,9 @@ export const EventViewSchema = z
       .string()
       .nullable()
       .describe('Extension: the shuffle seed (hex), revealed once the event has opened'),
+    joinChallengeBits: joinChallengeBits.describe(
+      'Extension: proof-of-work bits a join must solve (0 = none); when above 0, POST …/challenge first',
+    ),
   })
   .meta({ id: 'Event' });
 export type EventView = z.infer<typeof EventViewSchema>;

@@ -7,3 +7,4 @@ export * from './orders.js';
 export * from './tokens.js';
 export * from './messages.js';
 export * from './redis-keys.js';
+export * from './pow.js';

@@ -3,6 +3,45 @@ import { z } from 'zod';
 export const QueueStateSchema = z.enum(['prequeue', 'waiting', 'admitted', 'sold_out', 'expired']);
 export type QueueState = z.infer<typeof QueueStateSchema>;
 
+/** Extension: POST /v1/events/{eventId}/challenge (join challenge, proof of work). */
+export const JoinChallengeSchema = z
+  .object({
+    challenge: z.string().describe('Random, single use; solve it and send it back with the join'),
+    bits: z
+      .number()
+      .int()
+      .min(0)
+      .max(32)
+      .describe(
+        'Leading zero bits SHA-256 of `${challenge}.${nonce}` (UTF-8) must show; 0 = no challenge',
+      ),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .describe('After this the challenge is refused; ask for a new one'),
+  })
+  .meta({ id: 'JoinChallenge' });
+export type JoinChallenge = z.infer<typeof JoinChallengeSchema>;
+
+/**
+ * Bounds on what a client may send back: far above the issued challenge (25 characters) and any
+ * nonce a solver needs (a decimal counter), so a valid join never hits them.
+ */
+const challengeField = z.string().min(1).max(64);
+const nonceField = z.string().min(1).max(64);
+
+/**
+ * Extension: the join body. Empty, `{}`, or exactly `{ challenge, nonce }`; anything else (an array,
+ * another field, a wrong type) is refused with 422 before the join is looked at.
+ */
+export const JoinBodySchema = z
+  .union([z.strictObject({ challenge: challengeField, nonce: nonceField }), z.strictObject({})])
+  .meta({
+    id: 'JoinBody',
+    description:
+      'Extension: while the event has joinChallengeBits > 0, the solved challenge ({ challenge, nonce }); otherwise empty or {}',
+  });
+export type JoinBody = z.infer<typeof JoinBodySchema>;
+
 /** 2. POST /v1/events/{eventId}/queue */
 export const JoinResponseSchema = z
   .object({

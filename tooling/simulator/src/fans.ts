@@ -1,7 +1,20 @@
-import { readJoin, readOrderCreated, readOrderStatus, readQueueStatus } from '@frequency/k6/contract';
+import { sha256Utf8 } from '@frequency/contracts/pow-node';
+import { ChallengeState, readChallenge, solveJoinChallenge } from '@frequency/k6/challenge';
+import {
+  readJoin,
+  readOrderCreated,
+  readOrderStatus,
+  readQueueStatus,
+} from '@frequency/k6/contract';
 import { FanPool, pickQuantity, type Fan, type Step } from '@frequency/k6/fans';
-import type { ArrivalAction, Endpoint, PhaseName, PhaseSpec, Settings } from '@frequency/k6/lifecycle';
-import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
+import type {
+  ArrivalAction,
+  Endpoint,
+  PhaseName,
+  PhaseSpec,
+  Settings,
+} from '@frequency/k6/lifecycle';
+import { type HttpClient, type HttpRequest, type HttpResponse, loopbackAddress } from './http.js';
 import type { Recorder } from './recorder.js';
 
 /** What the report needs to know about one fan after the sale. */
@@ -29,6 +42,10 @@ export interface SaleTarget {
   /** Null when the stack runs no web app: page loads are then sent as event refreshes. */
   webUrl: string | null;
   eventId: string;
+  /** The event's join challenge difficulty at the start; fans follow changes from the answers. */
+  joinChallengeBits: number;
+  /** Loopback source addresses the fans are spread over (see clientAddressCount). */
+  clientAddresses: number;
 }
 
 /** Pause before a fan retries after a 429 or a failed request (the contract gives no Retry-After). */
@@ -46,10 +63,20 @@ export class Fans {
   readonly #pools: FanPool[];
   #next = 0;
   #joinsSent = 0;
-  #clients = 0;
+  #arrivals = 0;
   readonly #byFan = new WeakMap<Fan, FanRecord>();
+  /** The source address a fan joined from; its later requests come from there too. */
+  readonly #addressOf = new WeakMap<Fan, string>();
+  readonly #challenges: ChallengeState;
   readonly #eventUrl: string;
-  readonly counters = { joined: 0, admitted: 0, ordered: 0, confirmedTickets: 0, soldOutAnswers: 0 };
+  readonly counters = {
+    joined: 0,
+    admitted: 0,
+    ordered: 0,
+    confirmedTickets: 0,
+    soldOutAnswers: 0,
+    challengesSolved: 0,
+  };
 
   constructor(
     private readonly target: SaleTarget,
@@ -69,6 +96,7 @@ export class Fans {
         }),
     );
     this.#eventUrl = `${target.waitingRoomUrl}/v1/events/${encodeURIComponent(target.eventId)}`;
+    this.#challenges = new ChallengeState(target.joinChallengeBits);
   }
 
   /** Fans still in the flow (queued, admitted, or waiting for their order). */
@@ -118,40 +146,79 @@ export class Fans {
     return response;
   }
 
-  /** A distinct client address per fan, as the load balancer would forward it (the join limit is per client). */
-  #clientAddress(): string {
-    const n = ++this.#clients;
-    return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  /**
+   * The source address of the next arrival, round robin over the addresses: the join limit is per
+   * connecting address, and round robin spreads joins evenly, so no address exceeds
+   * joins per second × window ÷ addresses within one window.
+   */
+  #nextAddress(): string {
+    return loopbackAddress(this.#arrivals++ % this.target.clientAddresses);
+  }
+
+  /**
+   * While the event asks for proof of work, a join is two requests (both recorded as `join`): the
+   * challenge, solved here with node:crypto, then the join carrying it. Null when the challenge
+   * request failed.
+   */
+  async #solvedChallenge(phase: PhaseName, from: string): Promise<unknown> {
+    const response = await this.#send('join', phase, {
+      method: 'POST',
+      url: `${this.#eventUrl}/challenge`,
+      from,
+    });
+    const issued = response.status === 201 ? readChallenge(response.body) : null;
+    if (issued === null) return null;
+    this.#challenges.sawChallenge(issued);
+    const solution = solveJoinChallenge(issued, sha256Utf8);
+    this.counters.challengesSolved += 1;
+    return solution;
   }
 
   async #arrive(action: ArrivalAction, pool: FanPool, phase: PhaseName): Promise<void> {
-    const headers = { 'x-forwarded-for': this.#clientAddress() };
+    const from = this.#nextAddress();
     switch (action) {
       case 'page':
         if (this.target.webUrl !== null) {
           await this.#send('page', phase, {
             method: 'GET',
             url: `${this.target.webUrl}/events/${encodeURIComponent(this.target.eventId)}`,
-            headers,
+            from,
           });
           return;
         }
-        await this.#send('event', phase, { method: 'GET', url: this.#eventUrl, headers });
+        await this.#send('event', phase, { method: 'GET', url: this.#eventUrl, from });
         return;
-      case 'event':
-        await this.#send('event', phase, { method: 'GET', url: this.#eventUrl, headers });
+      case 'event': {
+        const response = await this.#send('event', phase, {
+          method: 'GET',
+          url: this.#eventUrl,
+          from,
+        });
+        if (response.status === 200) this.#challenges.sawEvent(response.body);
         return;
+      }
       case 'availability':
         await this.#send('availability', phase, {
           method: 'GET',
           url: `${this.target.checkoutUrl}/v1/events/${encodeURIComponent(this.target.eventId)}/availability`,
-          headers,
+          from,
         });
         return;
       case 'join': {
         const joinSent = ++this.#joinsSent;
-        const response = await this.#send('join', phase, { method: 'POST', url: `${this.#eventUrl}/queue`, headers });
-        const joined = response.status === 201 || response.status === 200 ? readJoin(response.body) : null;
+        const solution = this.#challenges.needed
+          ? await this.#solvedChallenge(phase, from)
+          : undefined;
+        if (solution === null) return;
+        const response = await this.#send('join', phase, {
+          method: 'POST',
+          url: `${this.#eventUrl}/queue`,
+          from,
+          ...(solution === undefined ? {} : { json: solution }),
+        });
+        this.#challenges.sawJoin(response.status, response.body);
+        const joined =
+          response.status === 201 || response.status === 200 ? readJoin(response.body) : null;
         if (joined === null) return;
         const id = `fan${joinSent}`;
         const quantity = pickQuantity(Math.random);
@@ -172,6 +239,7 @@ export class Fans {
         };
         this.records.set(id, record);
         this.#byFan.set(fan, record);
+        this.#addressOf.set(fan, from);
         return;
       }
     }
@@ -182,10 +250,12 @@ export class Fans {
       method: 'GET',
       url: `${this.#eventUrl}/queue/me`,
       headers: { authorization: `Bearer ${fan.queueToken}` },
+      from: this.#addressOf.get(fan),
     });
     const status = response.status === 200 ? readQueueStatus(response.body) : null;
     if (status === null) {
-      if (response.status === 0 || response.status === 429 || response.status >= 500) pool.retryLater(fan, now, RETRY_MS);
+      if (response.status === 0 || response.status === 429 || response.status >= 500)
+        pool.retryLater(fan, now, RETRY_MS);
       else pool.remove(fan);
       return;
     }
@@ -210,7 +280,11 @@ export class Fans {
         // The same key on a retry returns the same order, as a browser's retry would.
         'idempotency-key': `sim-${fan.id}`,
       },
-      json: { quantity: fan.quantity, buyer: { name: `Fan ${fan.id}`, email: `${fan.id}@example.com` } },
+      from: this.#addressOf.get(fan),
+      json: {
+        quantity: fan.quantity,
+        buyer: { name: `Fan ${fan.id}`, email: `${fan.id}@example.com` },
+      },
     });
     const now = Date.now();
     const created = response.status === 202 ? readOrderCreated(response.body) : null;
@@ -239,11 +313,17 @@ export class Fans {
   }
 
   async #pollOrder(fan: Fan, pool: FanPool, phase: PhaseName): Promise<void> {
-    const response = await this.#readOrder(fan.orderId ?? '', fan.admissionToken ?? '', phase);
+    const response = await this.#readOrder(
+      fan.orderId ?? '',
+      fan.admissionToken ?? '',
+      phase,
+      this.#addressOf.get(fan),
+    );
     const now = Date.now();
     const order = response.status === 200 ? readOrderStatus(response.body) : null;
     if (order === null) {
-      if (response.status === 0 || response.status === 429 || response.status >= 500) pool.retryLater(fan, now, RETRY_MS);
+      if (response.status === 0 || response.status === 429 || response.status >= 500)
+        pool.retryLater(fan, now, RETRY_MS);
       else pool.remove(fan);
       return;
     }
@@ -253,11 +333,17 @@ export class Fans {
     else pool.remove(fan);
   }
 
-  #readOrder(orderId: string, admissionToken: string, phase: PhaseName | null): Promise<HttpResponse> {
+  #readOrder(
+    orderId: string,
+    admissionToken: string,
+    phase: PhaseName | null,
+    from?: string,
+  ): Promise<HttpResponse> {
     const request: HttpRequest = {
       method: 'GET',
       url: `${this.target.checkoutUrl}/v1/orders/${encodeURIComponent(orderId)}`,
       headers: { authorization: `Bearer ${admissionToken}` },
+      ...(from === undefined ? {} : { from }),
     };
     return phase === null ? this.http.send(request) : this.#send('order_status', phase, request);
   }
@@ -276,7 +362,9 @@ export class Fans {
    * figures), so the report can say what the fans ended up holding.
    */
   async settlePending(concurrency = 32): Promise<void> {
-    const pending = [...this.records.values()].filter((record) => record.orderId !== null && record.orderStatus === 'pending');
+    const pending = [...this.records.values()].filter(
+      (record) => record.orderId !== null && record.orderStatus === 'pending',
+    );
     let index = 0;
     const worker = async () => {
       while (index < pending.length) {
@@ -299,7 +387,8 @@ function positionOf(body: unknown): number | null {
 function admissionExpiry(body: unknown): number | null {
   if (typeof body !== 'object' || body === null || !('admission' in body)) return null;
   const admission = body.admission;
-  if (typeof admission !== 'object' || admission === null || !('expiresAt' in admission)) return null;
+  if (typeof admission !== 'object' || admission === null || !('expiresAt' in admission))
+    return null;
   const at = typeof admission.expiresAt === 'string' ? Date.parse(admission.expiresAt) : Number.NaN;
   return Number.isFinite(at) ? at : null;
 }

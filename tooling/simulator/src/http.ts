@@ -15,30 +15,50 @@ export interface HttpRequest {
   url: string;
   headers?: Record<string, string>;
   json?: unknown;
+  /**
+   * Source address to connect from (one of 127.0.0.0/8, all local on Linux). The services charge
+   * per-client rules (the join limit) to the connecting address, so fans that are different people
+   * come from different addresses; requests without one share the default pools.
+   */
+  from?: string;
+}
+
+/** The n-th of `count` loopback source addresses, from 127.0.1.1 on (127.0.0.1 is the services'). */
+export function loopbackAddress(n: number): string {
+  return `127.0.${1 + Math.floor(n / 254)}.${1 + (n % 254)}`;
 }
 
 /**
- * Keep-alive connection pools, one per service, shared by every virtual fan: the way a CDN or load
- * balancer in front of the services multiplexes many browsers over few upstream connections. A
- * browser's own TLS handshake is not what this measures.
+ * Keep-alive connection pools. Requests without a source address (ops calls, the monitor) share one
+ * pool per service. Fans' requests go through one small pool per (service, source address): each
+ * address stands for a group of fans behind one connection, so the services see as many clients as
+ * there are addresses, and the sockets stay bounded by addresses × services.
  */
 export class HttpClient {
   readonly #pools = new Map<string, Pool>();
 
-  constructor(private readonly connections: number) {}
+  constructor(
+    private readonly connections: number,
+    /** Connections per source address and service. */
+    private readonly connectionsPerAddress = 1,
+  ) {}
 
-  #pool(origin: string): Pool {
-    let pool = this.#pools.get(origin);
+  #pool(origin: string, from: string | undefined): Pool {
+    const key = from === undefined ? origin : `${origin} ${from}`;
+    let pool = this.#pools.get(key);
     if (!pool) {
       pool = new Pool(origin, {
-        connections: this.connections,
+        connections: from === undefined ? this.connections : this.connectionsPerAddress,
         pipelining: 1,
         keepAliveTimeout: 30_000,
         // A request still unanswered after 15 s counts as failed; the services' own timeouts are shorter.
         headersTimeout: 15_000,
         bodyTimeout: 15_000,
+        // The client option, not connect.localAddress: undici's connector lets the client's own
+        // localAddress (unset) override the one given in `connect`.
+        ...(from === undefined ? {} : { localAddress: from }),
       });
-      this.#pools.set(origin, pool);
+      this.#pools.set(key, pool);
     }
     return pool;
   }
@@ -53,7 +73,7 @@ export class HttpClient {
     }
     const started = performance.now();
     try {
-      const response = await this.#pool(url.origin).request({
+      const response = await this.#pool(url.origin, request.from).request({
         method: request.method,
         path: url.pathname + url.search,
         headers,
@@ -62,13 +82,17 @@ export class HttpClient {
       const text = await response.body.text();
       const latencyMs = performance.now() - started;
       const contentType = response.headers['content-type'];
-      const parsed = typeof contentType === 'string' && contentType.includes('json') ? parseJson(text) : null;
+      const parsed =
+        typeof contentType === 'string' && contentType.includes('json') ? parseJson(text) : null;
       return { status: response.statusCode, body: parsed, code: errorCode(parsed), latencyMs };
     } catch (err) {
       return {
         status: 0,
         body: null,
-        code: err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'NETWORK',
+        code:
+          err instanceof Error && 'code' in err && typeof err.code === 'string'
+            ? err.code
+            : 'NETWORK',
         latencyMs: performance.now() - started,
       };
     }

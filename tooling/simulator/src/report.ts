@@ -205,7 +205,9 @@ export function renderMarkdown(result: SimulationResult, chartPaths: readonly st
     `  Redis, Postgres and the Pub/Sub emulator all share these cores. Load average (1 min) when the lifecycle started: ${machine.loadAverage}.`,
     `- Scale: RATE_SCALE=${lc.rateScale}, TIME_SCALE=${lc.timeScale}: the 15-minute lifecycle in ${int(result.lifecycleSeconds)} s, peaking at ${int(peak)} req/s`,
     `  (50,000 × ${lc.rateScale}). Event: ${int(settings.ticketsTotal)} tickets, admission ${int(settings.admissionRatePerSecond)}/s, at most ${int(settings.maxActiveCheckouts)} active checkouts.`,
-    `- Fans: ${settings.vus} virtual users each keeping up to ${lc.maxFansPerVu} fans (k6/lib/fans.ts), over ${settings.connections} keep-alive connections per service (undici).`,
+    `- Fans: ${settings.vus} virtual users each keeping up to ${lc.maxFansPerVu} fans (k6/lib/fans.ts), from ${int(settings.clients.addresses)} loopback source addresses`,
+    `  (one keep-alive connection per address and service, undici), so the per-client join limit${settings.clients.joinRateLimitMax === null ? ' stays at its default' : ` was raised to ${int(settings.clients.joinRateLimitMax)} per window`}.`,
+    `  Join challenge: ${settings.joinChallengeBits === 0 ? 'off' : `${settings.joinChallengeBits} bits, solved by every joining fan with node:crypto (a join is then two requests)`}.`,
     `  Checkout think time ${lc.checkoutThinkMs} ms (±50%), order polls every ${lc.orderPollMs} ms, queue polls as the service says (pollAfterMs).`,
     result.webServed
       ? '- Page loads went to the web app.'

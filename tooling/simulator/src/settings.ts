@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSettings, type Settings as LifecycleSettings } from '@frequency/k6/lifecycle';
+import { PHASES, readSettings, type Settings as LifecycleSettings } from '@frequency/k6/lifecycle';
 import { z } from 'zod';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,6 +30,8 @@ const simulatorEnv = z.object({
   /** Unset: sized from TICKETS_TOTAL so the event sells out about halfway through the sustained phase. */
   ADMISSION_RATE_PER_SECOND: z.coerce.number().positive().optional(),
   MAX_ACTIVE_CHECKOUTS: whole(1, 5_000),
+  /** The event's joinChallengeBits (proof of work per join, solved by the fans with node:crypto). */
+  SIM_JOIN_CHALLENGE_BITS: z.coerce.number().int().min(0).max(32).default(0),
   /** Keep-alive connections per service (undici pool); bounded so the stack's 2 cores are not drowned in sockets. */
   SIM_CONNECTIONS: whole(1, 48),
   /** Requests in flight at most; above it a due request is counted as "not sent" instead of queueing in memory. */
@@ -63,6 +65,9 @@ export interface SimulatorSettings {
   ticketsTotal: number;
   admissionRatePerSecond: number;
   maxActiveCheckouts: number;
+  joinChallengeBits: number;
+  /** Loopback addresses the fans come from, and the join limit the stack runs with (null: its default). */
+  clients: ClientPlan;
   connections: number;
   maxInFlight: number;
   vus: number;
@@ -117,6 +122,8 @@ export function readSimulatorSettings(env: Env, command: string): SimulatorSetti
     admissionRatePerSecond:
       s.ADMISSION_RATE_PER_SECOND ?? sizedAdmissionRate(s.TICKETS_TOTAL, lifecycle.timeScale),
     maxActiveCheckouts: s.MAX_ACTIVE_CHECKOUTS,
+    joinChallengeBits: s.SIM_JOIN_CHALLENGE_BITS,
+    clients: clientPlan(lifecycle),
     connections: s.SIM_CONNECTIONS,
     maxInFlight: s.SIM_MAX_IN_FLIGHT,
     vus: s.SIM_VUS,
@@ -132,6 +139,41 @@ export function readSimulatorSettings(env: Env, command: string): SimulatorSetti
     pubsubEmulatorHost: s.PUBSUB_EMULATOR_HOST,
     pubsubProjectId: s.PUBSUB_PROJECT_ID,
     command,
+  };
+}
+
+/** The waiting room's default join budget per client: JOIN_RATE_LIMIT_MAX per JOIN_RATE_LIMIT_WINDOW_SECONDS. */
+export const JOIN_LIMIT = { max: 10, windowSeconds: 10 } as const;
+/** Source addresses at most: each is one pool (one socket) per service, on a machine shared with the stack. */
+export const MAX_CLIENT_ADDRESSES = 4_096;
+
+export interface ClientPlan {
+  addresses: number;
+  /** Set only when even the most addresses would exceed the default budget at this rate. */
+  joinRateLimitMax: number | null;
+}
+
+/**
+ * How many loopback addresses the fans need so that the waiting room's per-client join limit is never
+ * what stops them. Joins go round robin over the addresses; the peak join rate is bounded by the
+ * busiest phase's rate times the join share of arrivals (arrivals can take every iteration when no
+ * fan is due). Each address is kept to half its budget per window, for bursts.
+ */
+export function clientPlan(lifecycle: Pick<LifecycleSettings, 'rateScale'>): ClientPlan {
+  const peakJoinsPerSecond = Math.max(
+    ...PHASES.map((phase) => {
+      const weights = Object.values(phase.mix.arrivals).reduce((sum, weight) => sum + weight, 0);
+      const rate = Math.max(1, phase.ratePerSecond * lifecycle.rateScale);
+      return weights > 0 ? (rate * phase.mix.arrivals.join) / weights : 0;
+    }),
+  );
+  const joinsPerWindow = peakJoinsPerSecond * JOIN_LIMIT.windowSeconds;
+  const needed = Math.ceil((2 * joinsPerWindow) / JOIN_LIMIT.max);
+  if (needed <= MAX_CLIENT_ADDRESSES)
+    return { addresses: Math.max(16, needed), joinRateLimitMax: null };
+  return {
+    addresses: MAX_CLIENT_ADDRESSES,
+    joinRateLimitMax: Math.ceil((2 * joinsPerWindow) / MAX_CLIENT_ADDRESSES),
   };
 }
 

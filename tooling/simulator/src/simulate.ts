@@ -84,7 +84,7 @@ export async function simulate(
       method: 'PATCH',
       url: adminUrl,
       headers: { authorization: `Bearer ${stack.opsToken}` },
-      json: { opensAt: opensAt.toISOString() },
+      json: { opensAt: opensAt.toISOString(), joinChallengeBits: settings.joinChallengeBits },
     });
     if (patched.status !== 200) throw new Error(`PATCH opensAt answered ${patched.status}`);
     const before = await http.send({ method: 'GET', url: eventUrl });
@@ -97,6 +97,8 @@ export async function simulate(
         checkoutUrl: stack.checkoutUrl,
         webUrl: stack.webUrl,
         eventId: stack.eventId,
+        joinChallengeBits: settings.joinChallengeBits,
+        clientAddresses: settings.clients.addresses,
       },
       http,
       recorder,

@@ -89,6 +89,11 @@ export async function startStack(
         TICKETS_TOTAL: String(settings.ticketsTotal),
         ADMISSION_RATE_PER_SECOND: String(settings.admissionRatePerSecond),
         MAX_ACTIVE_CHECKOUTS: String(settings.maxActiveCheckouts),
+        // Fans come from settings.clients.addresses loopback addresses; only a rate too high for the
+        // most addresses one machine uses raises the waiting room's per-client join limit.
+        ...(settings.clients.joinRateLimitMax === null
+          ? {}
+          : { JOIN_RATE_LIMIT_MAX: String(settings.clients.joinRateLimitMax) }),
         OPS_TOKEN: opsToken,
         STACK_DIR: join(logDir, `stack-${runId}`),
       },

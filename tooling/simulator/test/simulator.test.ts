@@ -25,6 +25,8 @@ describe('the sale simulator', () => {
           SIM_DRAIN_SECONDS: '30',
           SIM_PNG: '0',
           SIM_PROGRESS: 'off',
+          // Every joining fan solves a (cheap) proof of work, as on sale day.
+          SIM_JOIN_CHALLENGE_BITS: '8',
         },
         'smoke test',
       );
@@ -38,6 +40,14 @@ describe('the sale simulator', () => {
       expect(ledger.confirmedQuantity).toBe(500);
       expect(result.fanTickets).toBe(500);
       expect(verdicts(result).filter((check) => !check.ok)).toEqual([]);
+      // Every join carried a solved challenge, and none was refused: neither the proof nor the
+      // per-client join limit (fans come from many loopback addresses, not a forged header).
+      expect(result.counters.joined).toBeGreaterThan(0);
+      expect(result.counters.challengesSolved).toBeGreaterThanOrEqual(result.counters.joined);
+      const joinAnswers = [...result.recorder.outcomes.values()].flatMap((byKey) =>
+        [...byKey.keys()].filter((key) => key.startsWith('join ')),
+      );
+      expect(joinAnswers.filter((key) => / (403|429)\b/.test(key))).toEqual([]);
       // Every phase sent requests and the fans followed the whole flow.
       for (const phase of result.phases)
         expect(result.recorder.outcomes.get(phase.name)?.size ?? 0).toBeGreaterThan(0);

@@ -10,7 +10,13 @@ import { portAnswers, startSpannerEmulator } from '@frequency/db/spanner-emulato
 import { z } from 'zod';
 import { generateSecrets } from './keys.js';
 import { prefixLines } from './logs.js';
-import { ensurePostgres, ensurePubSubEmulator, ensureRedis, MissingBinaryError, type Started } from './services.js';
+import {
+  ensurePostgres,
+  ensurePubSubEmulator,
+  ensureRedis,
+  MissingBinaryError,
+  type Started,
+} from './services.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -32,6 +38,8 @@ const stackEnv = z.object({
   TICKETS_TOTAL: z.coerce.number().int().min(1).default(1_000_000),
   ADMISSION_RATE_PER_SECOND: z.coerce.number().min(0).default(500),
   MAX_ACTIVE_CHECKOUTS: z.coerce.number().int().min(1).default(5_000),
+  /** Passed to the waiting room when set (a load generator with too few source addresses). */
+  JOIN_RATE_LIMIT_MAX: z.coerce.number().int().min(0).optional(),
   OPS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.string().default('info'),
   /** `spanner` runs the worker on the Spanner emulator (started here if none answers). */
@@ -90,14 +98,19 @@ async function main(): Promise<number> {
     if (emulator) started.push(emulator);
     say(`${emulator ? 'started' : 'using'} the Pub/Sub emulator at ${env.PUBSUB_EMULATOR_HOST}`);
 
-    const pubsub = createPubSub({ projectId: env.PUBSUB_PROJECT_ID, emulatorHost: env.PUBSUB_EMULATOR_HOST });
+    const pubsub = createPubSub({
+      projectId: env.PUBSUB_PROJECT_ID,
+      emulatorHost: env.PUBSUB_EMULATOR_HOST,
+    });
     await ensureTopology(pubsub, {
       topic: env.PUBSUB_TOPIC,
       subscription: env.PUBSUB_SUBSCRIPTION,
       deadLetterTopic: env.PUBSUB_DEAD_LETTER_TOPIC,
     });
     await pubsub.close();
-    say(`topics ${env.PUBSUB_TOPIC}, ${env.PUBSUB_DEAD_LETTER_TOPIC} and subscription ${env.PUBSUB_SUBSCRIPTION} ready`);
+    say(
+      `topics ${env.PUBSUB_TOPIC}, ${env.PUBSUB_DEAD_LETTER_TOPIC} and subscription ${env.PUBSUB_SUBSCRIPTION} ready`,
+    );
 
     await ensureDatabase(env.DATABASE_URL);
     await runMigrations(env.DATABASE_URL);
@@ -120,7 +133,9 @@ async function main(): Promise<number> {
         emulatorHost: env.SPANNER_EMULATOR_HOST,
       };
       const applied = await applySpannerSchema(location);
-      say(`Spanner schema ready (${applied.applied.length} DDL statements applied); the worker persists to Spanner`);
+      say(
+        `Spanner schema ready (${applied.applied.length} DDL statements applied); the worker persists to Spanner`,
+      );
       storeEnv = {
         STORE: 'spanner',
         SPANNER_EMULATOR_HOST: env.SPANNER_EMULATOR_HOST,
@@ -152,7 +167,17 @@ async function main(): Promise<number> {
       CORS_ORIGINS: `http://127.0.0.1:${env.WEB_PORT},http://localhost:${env.WEB_PORT}`,
     };
     const apps = [
-      { name: 'waiting-room', port: env.WAITING_ROOM_PORT, extra: { ...secrets, OPS_TOKEN: opsToken } },
+      {
+        name: 'waiting-room',
+        port: env.WAITING_ROOM_PORT,
+        extra: {
+          ...secrets,
+          OPS_TOKEN: opsToken,
+          ...(env.JOIN_RATE_LIMIT_MAX === undefined
+            ? {}
+            : { JOIN_RATE_LIMIT_MAX: String(env.JOIN_RATE_LIMIT_MAX) }),
+        },
+      },
       { name: 'checkout', port: env.CHECKOUT_PORT, extra: {} },
       { name: 'worker', port: env.WORKER_PORT, extra: storeEnv },
     ];
@@ -172,17 +197,21 @@ async function main(): Promise<number> {
     const webReady = existsSync(join(web, '.next', 'BUILD_ID'));
     if (webReady) {
       const nextBin = join(web, 'node_modules', 'next', 'dist', 'bin', 'next');
-      const child = spawn(process.execPath, [nextBin, 'start', '-p', String(env.WEB_PORT), '-H', '127.0.0.1'], {
-        cwd: web,
-        env: {
-          ...shared,
-          PORT: String(env.WEB_PORT),
-          NEXT_TELEMETRY_DISABLED: '1',
-          WAITING_ROOM_PUBLIC_URL: `http://127.0.0.1:${env.WAITING_ROOM_PORT}`,
-          CHECKOUT_PUBLIC_URL: `http://127.0.0.1:${env.CHECKOUT_PORT}`,
+      const child = spawn(
+        process.execPath,
+        [nextBin, 'start', '-p', String(env.WEB_PORT), '-H', '127.0.0.1'],
+        {
+          cwd: web,
+          env: {
+            ...shared,
+            PORT: String(env.WEB_PORT),
+            NEXT_TELEMETRY_DISABLED: '1',
+            WAITING_ROOM_PUBLIC_URL: `http://127.0.0.1:${env.WAITING_ROOM_PORT}`,
+            CHECKOUT_PUBLIC_URL: `http://127.0.0.1:${env.CHECKOUT_PORT}`,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      );
       prefixLines('web', child.stdout, (l) => process.stdout.write(`${l}\n`));
       prefixLines('web', child.stderr, (l) => process.stdout.write(`${l}\n`));
       children.push({ name: 'web', child });
@@ -219,17 +248,27 @@ async function main(): Promise<number> {
       headers: { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' },
       body: JSON.stringify(event),
     });
-    if (seeded.status === 201) say(`seeded ${event.name}: ${event.ticketsTotal.toLocaleString('en')} tickets, opens ${event.opensAt}`);
-    else if (seeded.status === 409) say(`${event.id} already exists in this Redis: keeping its state (set REDIS_KEY_PREFIX for a fresh sale)`);
+    if (seeded.status === 201)
+      say(
+        `seeded ${event.name}: ${event.ticketsTotal.toLocaleString('en')} tickets, opens ${event.opensAt}`,
+      );
+    else if (seeded.status === 409)
+      say(
+        `${event.id} already exists in this Redis: keeping its state (set REDIS_KEY_PREFIX for a fresh sale)`,
+      );
     else throw new Error(`seeding the event failed: ${seeded.status} ${await seeded.text()}`);
     const store = PostgresStore.open(env.DATABASE_URL, 1);
     await store.upsertEvent({ ...event, opensAt });
     await store.close();
 
     say('');
-    say(`fans:         http://127.0.0.1:${env.WEB_PORT}/${webReady ? '' : '  (apps/web not built)'}`);
+    say(
+      `fans:         http://127.0.0.1:${env.WEB_PORT}/${webReady ? '' : '  (apps/web not built)'}`,
+    );
     say(`ops console:  http://127.0.0.1:${env.WEB_PORT}/ops   OPS_TOKEN=${opsToken}`);
-    say(`waiting room: http://127.0.0.1:${env.WAITING_ROOM_PORT}/docs   checkout: http://127.0.0.1:${env.CHECKOUT_PORT}/docs`);
+    say(
+      `waiting room: http://127.0.0.1:${env.WAITING_ROOM_PORT}/docs   checkout: http://127.0.0.1:${env.CHECKOUT_PORT}/docs`,
+    );
     say(`worker:       http://127.0.0.1:${env.WORKER_PORT}/metrics`);
     say('Ctrl-C stops everything this command started.');
 

@@ -21,6 +21,7 @@ export function toEventView(
     admissionRatePerSecond: config.admissionRatePerSecond,
     shuffleCommitment: snapshot.commitment,
     shuffleSeed: snapshot.shuffled ? snapshot.seed : null,
+    joinChallengeBits: config.joinChallengeBits,
   };
 }
 

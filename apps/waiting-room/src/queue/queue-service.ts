@@ -1,4 +1,10 @@
-import { AppError, type JoinResponse, newId, type QueueStatus } from '@frequency/contracts';
+import {
+  AppError,
+  type JoinBody,
+  type JoinResponse,
+  newId,
+  type QueueStatus,
+} from '@frequency/contracts';
 import type { Redis } from 'ioredis';
 import { type EventCache, type EventSnapshot } from '../events/event-cache.js';
 import type { WaitingRoomMetrics } from '../metrics.js';
@@ -13,6 +19,7 @@ import {
   pollAfterMs,
   prequeuePollAfterMs,
 } from './estimates.js';
+import { challengeFailed, type JoinChallenges } from './join-challenges.js';
 import type { SeenRecorder } from './seen-recorder.js';
 
 export interface QueueSettings {
@@ -54,6 +61,7 @@ export class QueueService {
     private readonly recorder: SeenRecorder,
     private readonly metrics: WaitingRoomMetrics,
     private readonly settings: QueueSettings,
+    private readonly challenges: JoinChallenges,
   ) {}
 
   async snapshot(eventId: string): Promise<EventSnapshot> {
@@ -84,11 +92,29 @@ export class QueueService {
     return result.claims;
   }
 
-  async join(eventId: string, client: string): Promise<JoinResponse> {
+  /** A join challenge for this event at its current difficulty. */
+  async challenge(eventId: string, client: string) {
+    const snapshot = await this.snapshot(eventId);
+    return this.challenges.issue(eventId, snapshot.config.joinChallengeBits, client);
+  }
+
+  async join(eventId: string, client: string, body?: JoinBody | null): Promise<JoinResponse> {
     const snapshot = await this.snapshot(eventId);
     if (snapshot.stock <= 0) {
       this.metrics.joinsTotal.inc({ event: eventId, result: 'sold_out' });
       throw new AppError('SOLD_OUT', 'the event is sold out');
+    }
+    // Whether a challenge is asked for follows the snapshot (a PATCH reaches it within one refresh);
+    // how hard it is follows the bits it was issued with (stored with it), so raising the difficulty
+    // neither fails fans mid-solve nor can be dodged by claiming a lower one.
+    let proof: { key: string; zeroBits: number } | null = null;
+    if (snapshot.config.joinChallengeBits > 0) {
+      try {
+        proof = this.challenges.proofOf(eventId, body);
+      } catch (err) {
+        this.metrics.joinsTotal.inc({ event: eventId, result: 'challenge_failed' });
+        throw err;
+      }
     }
     const keys = waitingRoomKeys(eventId);
     const entryId = newId('queueEntry');
@@ -101,10 +127,13 @@ export class QueueService {
       keys.preSeen,
       keys.stock,
       keys.rateLimit(client),
+      proof?.key ?? keys.challenge(''),
       entryId,
-      this.settings.joinRateLimit,
+      // Asking for the challenge spent this client's join budget already.
+      proof ? 0 : this.settings.joinRateLimit,
       this.settings.joinRateWindowMs,
       this.settings.prequeueWindowMs,
+      proof ? proof.zeroBits : '',
     );
     this.metrics.joinsTotal.inc({ event: eventId, result });
     switch (result) {
@@ -130,6 +159,8 @@ export class QueueService {
         });
       case 'sold_out':
         throw new AppError('SOLD_OUT', 'the event is sold out');
+      case 'challenge_failed':
+        throw challengeFailed();
       case 'not_open':
         throw new AppError('EVENT_NOT_OPEN', 'the queue of this event is not open yet', {
           'retry-after': String(Math.max(1, Math.ceil(value / 1000))),

@@ -17,6 +17,8 @@ import { eventKeys, eventTag } from '@frequency/contracts';
  * - rateLimit counter per client and window
  * - audit     stream: successful ops changes of this event (actor, action, event, changes JSON,
  *             requestId), capped at OPS_AUDIT_MAX_ENTRIES; src/events/audit.ts reads it
+ * - challenge string per issued join challenge: the bits it was issued with, PX = its lifetime;
+ *             deleted by the join that redeems it
  */
 export function waitingRoomKeys(eventId: string): WaitingRoomKeys {
   let keys = built.get(eventId);
@@ -43,6 +45,7 @@ function buildKeys(eventId: string) {
     fence: `ev:${tag}:fence`,
     rateLimit: (client: string) => `ev:${tag}:rl:${client}`,
     audit: `ev:${tag}:audit`,
+    challenge: (challenge: string) => `ev:${tag}:ch:${challenge}`,
   };
 }
 export type WaitingRoomKeys = ReturnType<typeof buildKeys>;

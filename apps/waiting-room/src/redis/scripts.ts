@@ -39,23 +39,39 @@ end
 `;
 
 /**
- * JOIN. KEYS: config, state, pre, line, seen, preSeen, stock, rateLimit.
- * ARGV: entry id, rate limit (0 = off), rate window ms, pre-queue window ms.
+ * The per-client budget of joins: a fixed-window counter. Returns the ms until the window ends when
+ * the budget is spent, else nil. A limit of 0 charges nothing.
+ */
+const charge = `
+local function charge(key, limit, windowMs)
+  if limit <= 0 then return nil end
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('PEXPIRE', key, windowMs) end
+  if n <= limit then return nil end
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then redis.call('PEXPIRE', key, windowMs); ttl = tonumber(windowMs) end
+  return ttl
+end
+`;
+
+/**
+ * JOIN. KEYS: config, state, pre, line, seen, preSeen, stock, rateLimit, challenge.
+ * ARGV: entry id, rate limit (0 = off), rate window ms, pre-queue window ms, zero bits of the
+ * solution's SHA-256 ('' when the join redeems no challenge).
  * Invariant: every entry gets exactly one place: an arrival number in the (unsealed) pre-queue before
  * opening, or the next integer place after it. Places are dense and never reused, and nobody is added
- * to the pre-queue once it is sealed. The client's counter is charged in the same round trip.
+ * to the pre-queue once it is sealed. The client's counter is charged in the same round trip. A
+ * challenge is redeemed at most once: it is deleted before its bits are compared, so a wrong or a
+ * repeated solution never gets a place, and a correct one is consumed by exactly one join.
  */
-const joinLua = `${clock}${seal}
-local limit = tonumber(ARGV[2])
-if limit > 0 then
-  local n = redis.call('INCR', KEYS[8])
-  if n == 1 then redis.call('PEXPIRE', KEYS[8], ARGV[3]) end
-  if n > limit then
-    local ttl = redis.call('PTTL', KEYS[8])
-    if ttl < 0 then redis.call('PEXPIRE', KEYS[8], ARGV[3]); ttl = tonumber(ARGV[3]) end
-    return {'rate_limited', ttl}
-  end
+const joinLua = `${clock}${seal}${charge}
+if ARGV[5] ~= '' then
+  local issued = redis.call('GETDEL', KEYS[9])
+  if not issued then return {'challenge_failed', 0} end
+  if tonumber(ARGV[5]) < tonumber(issued) then return {'challenge_failed', 0} end
 end
+local limited = charge(KEYS[8], tonumber(ARGV[2]), ARGV[3])
+if limited then return {'rate_limited', limited} end
 local opensAt = redis.call('HGET', KEYS[1], 'opensAt')
 if not opensAt then return {'not_found', 0} end
 opensAt = tonumber(opensAt)
@@ -73,6 +89,21 @@ local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
 redis.call('ZADD', KEYS[4], seq, ARGV[1])
 redis.call('BITFIELD', KEYS[5], 'SET', 'u32', '#' .. seq, nowSec)
 return {'waiting', seq}
+`;
+
+/**
+ * CHALLENGE. KEYS: config, rateLimit, challenge. ARGV: rate limit (0 = off), rate window ms, bits,
+ * lifetime ms.
+ * Invariant: every stored challenge was charged to one client's join budget and expires after its
+ * lifetime, so live challenges never exceed (budget per window) × (windows per lifetime) per client,
+ * and none is stored for an event that does not exist.
+ */
+const challengeLua = `${charge}
+local limited = charge(KEYS[2], tonumber(ARGV[1]), ARGV[2])
+if limited then return {'rate_limited', limited} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found', 0} end
+redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[4])
+return {'ok', 0}
 `;
 
 /** SEAL. KEYS: state, pre, config. Invariant: see \`seal\`. Returns 1 once sealed. */
@@ -335,6 +366,7 @@ type Arg = string | number;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     wrJoin(...args: Arg[]): Result<[string, number], Context>;
+    wrChallenge(...args: Arg[]): Result<[string, number], Context>;
     wrSeal(...args: Arg[]): Result<number, Context>;
     wrShuffleChunk(...args: Arg[]): Result<[string, number, number], Context>;
     wrAdmit(...args: Arg[]): Result<[string, number, number, number, number, number], Context>;
@@ -350,7 +382,8 @@ declare module 'ioredis' {
 }
 
 const definitions = {
-  wrJoin: { numberOfKeys: 8, lua: joinLua },
+  wrJoin: { numberOfKeys: 9, lua: joinLua },
+  wrChallenge: { numberOfKeys: 3, lua: challengeLua },
   wrSeal: { numberOfKeys: 3, lua: sealLua },
   wrShuffleChunk: { numberOfKeys: 7, lua: shuffleChunkLua },
   wrAdmit: { numberOfKeys: 8, lua: admitLua },

@@ -1,13 +1,22 @@
 'use client';
 
-import type { Availability, EventView, QueueStatus } from '@frequency/contracts';
+import type { Availability, EventView, JoinResponse, QueueStatus } from '@frequency/contracts';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { ApiError } from '../lib/api';
+import { ApiError, type Api } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { useApi, usePollLoop } from '../lib/hooks';
 import { nextPollDelay } from '../lib/poll';
-import { orderKey, orderStore, queueKey, queueStore, type OrderRecord, type QueueRecord } from '../lib/storage';
+import { ChallengeUnsupportedError, solveInWorker } from '../lib/solve-in-worker';
+import {
+  orderKey,
+  orderStore,
+  queueKey,
+  queueStore,
+  type OrderRecord,
+  type QueueRecord,
+} from '../lib/storage';
 import { useI18n } from '../i18n/language';
+import { ChallengeProgress } from './challenge-progress';
 import { CheckoutForm } from './checkout-form';
 import { Countdown } from './countdown';
 import { OrderView } from './order-view';
@@ -39,6 +48,9 @@ export function EventExperience({ eventId }: { eventId: string }) {
   const [joinProblem, setJoinProblem] = useState<string | null>(null);
   const [joining, setJoining] = useState(false);
   const [reconnecting, setReconnecting] = useState(false);
+  /** Set while the join challenge is being solved in the worker. */
+  const [solving, setSolving] = useState<{ attempts: number; bits: number } | null>(null);
+  const solveAbort = useRef<AbortController | null>(null);
   const joinInFlight = useRef(false);
   const queueFailures = useRef(0);
   const eventFailures = useRef(0);
@@ -61,6 +73,14 @@ export function EventExperience({ eventId }: { eventId: string }) {
       window.removeEventListener('storage', onStorage);
     };
   }, [eventId]);
+
+  // Leaving the page stops the worker: nobody pays for a join they no longer want.
+  useEffect(
+    () => () => {
+      solveAbort.current?.abort();
+    },
+    [],
+  );
 
   const saveRecord = useCallback(
     (next: QueueRecord | null) => {
@@ -129,7 +149,10 @@ export function EventExperience({ eventId }: { eventId: string }) {
           saveRecord(null);
           return 60_000;
         }
-        if (next.aheadOfYou !== null && (record.initialAhead === null || next.aheadOfYou > record.initialAhead)) {
+        if (
+          next.aheadOfYou !== null &&
+          (record.initialAhead === null || next.aheadOfYou > record.initialAhead)
+        ) {
           saveRecord({ ...record, initialAhead: next.aheadOfYou });
         }
         return nextPollDelay({ pollAfterMs: next.pollAfterMs, failures: 0 });
@@ -152,13 +175,54 @@ export function EventExperience({ eventId }: { eventId: string }) {
     `${eventId}:${record?.queueToken ?? ''}`,
   );
 
+  /** A challenge at the event's current difficulty, solved in a Web Worker (never on this thread). */
+  async function solvedChallenge(
+    client: Api,
+  ): Promise<{ challenge: string; nonce: string } | undefined> {
+    const issued = await client.challenge(eventId);
+    if (issued.bits === 0) return undefined;
+    const controller = new AbortController();
+    solveAbort.current = controller;
+    setSolving({ attempts: 0, bits: issued.bits });
+    try {
+      const { nonce } = await solveInWorker(
+        { challenge: issued.challenge, bits: issued.bits },
+        (attempts) => {
+          setSolving({ attempts, bits: issued.bits });
+        },
+        controller.signal,
+      );
+      return { challenge: issued.challenge, nonce };
+    } finally {
+      setSolving(null);
+    }
+  }
+
+  /**
+   * A fresh join solves the challenge first when the event asks for one; a rejoin with the queue token
+   * needs none. A refusal for the challenge (difficulty raised after the page read the event, or the
+   * challenge expired while a slow device solved it) gets one more try with a fresh challenge.
+   */
+  async function joinQueue(client: Api, token: string | null): Promise<JoinResponse> {
+    if (token !== null) return client.join(eventId, token);
+    let needed = (event?.joinChallengeBits ?? 0) > 0;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await client.join(eventId, null, needed ? await solvedChallenge(client) : undefined);
+      } catch (err) {
+        if (attempt > 0 || !(err instanceof ApiError && err.code === 'CHALLENGE_FAILED')) throw err;
+        needed = true;
+      }
+    }
+  }
+
   async function join() {
     if (!api || joinInFlight.current) return;
     joinInFlight.current = true;
     setJoining(true);
     setJoinProblem(null);
     try {
-      const joined = await api.join(eventId, record?.queueToken ?? null);
+      const joined = await joinQueue(api, record?.queueToken ?? null);
       saveOrder(null);
       saveRecord({
         queueToken: joined.queueToken,
@@ -174,14 +238,19 @@ export function EventExperience({ eventId }: { eventId: string }) {
       });
       setGone(null);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'SOLD_OUT') setGone('sold_out');
+      if (err instanceof DOMException && err.name === 'AbortError') return;
+      if (err instanceof ChallengeUnsupportedError) setJoinProblem(t.join.challengeUnsupported);
+      else if (err instanceof ApiError && err.code === 'CHALLENGE_FAILED')
+        setJoinProblem(t.join.challengeFailed);
+      else if (err instanceof ApiError && err.code === 'SOLD_OUT') setGone('sold_out');
       else if (err instanceof ApiError && err.status === 401) {
         // A stale token from an earlier visit: forget it and join afresh.
         saveRecord(null);
         setJoinProblem(t.join.failed);
       } else if (err instanceof ApiError && err.code === 'RATE_LIMITED')
         setJoinProblem(t.join.rateLimited(Math.ceil((err.retryAfterMs ?? 5_000) / 1_000)));
-      else if (err instanceof ApiError && err.code === 'EVENT_NOT_OPEN') setJoinProblem(t.join.notOpenYet);
+      else if (err instanceof ApiError && err.code === 'EVENT_NOT_OPEN')
+        setJoinProblem(t.join.notOpenYet);
       else setJoinProblem(t.join.failed);
     } finally {
       joinInFlight.current = false;
@@ -214,7 +283,9 @@ export function EventExperience({ eventId }: { eventId: string }) {
 
   const soldOut =
     gone === 'sold_out' ||
-    (placedOrder === null && !admitted && (event?.phase === 'sold_out' || availability?.soldOut === true));
+    (placedOrder === null &&
+      !admitted &&
+      (event?.phase === 'sold_out' || availability?.soldOut === true));
 
   let body: React.ReactNode;
   if (eventProblem === 'not_found') {
@@ -262,11 +333,16 @@ export function EventExperience({ eventId }: { eventId: string }) {
     );
   } else if (gone === 'expired' || gone === 'left') {
     body = (
-      <Panel title={gone === 'expired' ? t.gone.expiredTitle : t.gone.leftTitle} tone="warning" titleId={`${headingId}-gone`}>
+      <Panel
+        title={gone === 'expired' ? t.gone.expiredTitle : t.gone.leftTitle}
+        tone="warning"
+        titleId={`${headingId}-gone`}
+      >
         <p>{gone === 'expired' ? t.gone.expiredBody : t.gone.leftBody}</p>
         <Button onClick={() => void join()} disabled={joining}>
           {joining ? t.join.joining : t.gone.rejoin}
         </Button>
+        {solving && <ChallengeProgress attempts={solving.attempts} bits={solving.bits} />}
         {joinProblem && (
           <p role="alert" className="font-semibold text-danger">
             {joinProblem}
@@ -282,6 +358,7 @@ export function EventExperience({ eventId }: { eventId: string }) {
         <Button onClick={() => void join()} disabled={joining} className="w-full text-lg sm:w-auto">
           {joining ? t.join.joining : t.join.button}
         </Button>
+        {solving && <ChallengeProgress attempts={solving.attempts} bits={solving.bits} />}
         {joinProblem && (
           <p role="alert" className="font-semibold text-danger">
             {joinProblem}
@@ -295,9 +372,14 @@ export function EventExperience({ eventId }: { eventId: string }) {
   const opensAt = event ? Date.parse(event.opensAt) : null;
   return (
     <div className="mx-auto max-w-3xl space-y-6">
-      <section aria-labelledby={headingId} className="overflow-hidden rounded-2xl bg-ink text-white shadow-lg">
+      <section
+        aria-labelledby={headingId}
+        className="overflow-hidden rounded-2xl bg-ink text-white shadow-lg"
+      >
         <div className="bg-gradient-to-br from-brand to-brand-deep p-6 sm:p-8">
-          <p className="text-sm font-semibold uppercase tracking-widest text-white">{t.site.tagline}</p>
+          <p className="text-sm font-semibold uppercase tracking-widest text-white">
+            {t.site.tagline}
+          </p>
           <h1 id={headingId} className="mt-1 text-3xl font-black leading-tight sm:text-5xl">
             {event?.name ?? 'Frequency Festival 20XX'}
           </h1>
@@ -306,7 +388,10 @@ export function EventExperience({ eventId }: { eventId: string }) {
             {event?.venue ?? 'St. Pölten'}
           </p>
           {event && (
-            <p className="mt-3 inline-block rounded-full bg-white px-3 py-1 text-sm font-bold text-ink" data-testid="phase">
+            <p
+              className="mt-3 inline-block rounded-full bg-white px-3 py-1 text-sm font-bold text-ink"
+              data-testid="phase"
+            >
               {t.event.phase[event.phase]}
             </p>
           )}
@@ -314,20 +399,27 @@ export function EventExperience({ eventId }: { eventId: string }) {
         {event && opensAt !== null && (
           <dl className="grid gap-px bg-white/10 sm:grid-cols-2">
             <div className="bg-ink p-5">
-              <dt className="text-sm font-semibold uppercase tracking-wide text-white/85">{t.event.ticketsRemaining}</dt>
+              <dt className="text-sm font-semibold uppercase tracking-wide text-white/85">
+                {t.event.ticketsRemaining}
+              </dt>
               <dd className="mt-1 text-3xl font-bold tabular-nums" data-testid="tickets-remaining">
                 {availability ? formatNumber(availability.ticketsRemaining, lang) : '…'}
               </dd>
               <dd className="text-sm text-white/85">
-                {t.event.ticketsOf(formatNumber(event.ticketsTotal, lang))} · {t.event.maxPerOrder(event.maxPerOrder)}
+                {t.event.ticketsOf(formatNumber(event.ticketsTotal, lang))} ·{' '}
+                {t.event.maxPerOrder(event.maxPerOrder)}
               </dd>
             </div>
             <div className="bg-ink p-5">
               <dt className="text-sm font-semibold uppercase tracking-wide text-white/85">
-                {opensAt > Date.now() ? t.event.opensAt(formatDateTime(event.opensAt, lang)) : t.event.openedAt(formatDateTime(event.opensAt, lang))}
+                {opensAt > Date.now()
+                  ? t.event.opensAt(formatDateTime(event.opensAt, lang))
+                  : t.event.openedAt(formatDateTime(event.opensAt, lang))}
               </dt>
               {event.waiting > 0 && (
-                <dd className="mt-1 text-base">{t.event.inLine(event.waiting, formatNumber(event.waiting, lang))}</dd>
+                <dd className="mt-1 text-base">
+                  {t.event.inLine(event.waiting, formatNumber(event.waiting, lang))}
+                </dd>
               )}
             </div>
           </dl>

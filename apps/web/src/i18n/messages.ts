@@ -50,9 +50,18 @@ const de = {
       'Die Vor-Warteschlange ist offen. Wer vor dem Start da ist, wird beim Start fair ausgelost.',
     button: 'In die Warteschlange',
     joining: 'Einen Moment …',
-    notOpenYet: 'Die Warteschlange öffnet bald. Versuche es kurz vor dem Verkaufsstart noch einmal.',
+    notOpenYet:
+      'Die Warteschlange öffnet bald. Versuche es kurz vor dem Verkaufsstart noch einmal.',
     rateLimited: (s: number) => `Zu viele Versuche. Bitte warte ${s} Sekunden.`,
     failed: 'Das hat nicht geklappt. Bitte versuche es noch einmal.',
+    checking: 'Wir prüfen deinen Browser …',
+    checkingHint:
+      'Dein Gerät löst eine kleine Rechenaufgabe, damit Bots sich nicht massenhaft anstellen können. Das dauert meist nur ein paar Sekunden; du kannst die Seite dabei weiter benutzen.',
+    checkingProgress: 'Fortschritt der Browserprüfung',
+    checkingAnnounce: (percent: number) => `Wir prüfen deinen Browser: ${percent} %`,
+    challengeFailed: 'Die Browserprüfung hat nicht geklappt. Bitte versuche es noch einmal.',
+    challengeUnsupported:
+      'Dein Browser kann die Browserprüfung nicht ausführen. Bitte verwende einen aktuellen Browser.',
   },
   queue: {
     title: 'Du bist in der Warteschlange',
@@ -90,7 +99,8 @@ const de = {
     expiredBody:
       'Dein Platz in der Warteschlange oder dein Zeitfenster für den Kauf ist abgelaufen. Das tut uns leid. Solange es Tickets gibt, kannst du dich wieder anstellen.',
     leftTitle: 'Du hast die Warteschlange verlassen',
-    leftBody: 'Dein Platz wurde freigegeben. Solange es Tickets gibt, kannst du dich wieder anstellen.',
+    leftBody:
+      'Dein Platz wurde freigegeben. Solange es Tickets gibt, kannst du dich wieder anstellen.',
     rejoin: 'Wieder anstellen',
   },
   checkout: {
@@ -233,6 +243,14 @@ const en: Messages = {
     notOpenYet: 'The queue opens soon. Please try again shortly before the sale starts.',
     rateLimited: (s: number) => `Too many attempts. Please wait ${s} seconds.`,
     failed: 'That did not work. Please try again.',
+    checking: 'Checking your browser …',
+    checkingHint:
+      'Your device is solving a small puzzle so that bots cannot join the queue by the thousand. It usually takes a few seconds; you can keep using the page meanwhile.',
+    checkingProgress: 'Browser check progress',
+    checkingAnnounce: (percent: number) => `Checking your browser: ${percent} %`,
+    challengeFailed: 'The browser check did not work. Please try again.',
+    challengeUnsupported:
+      'Your browser cannot run the browser check. Please use an up-to-date browser.',
   },
   queue: {
     title: 'You are in the queue',
@@ -252,7 +270,8 @@ const en: Messages = {
     waitUnknown: 'calculating',
     waitMinutes: (m: number) => (m === 1 ? 'about 1 minute' : `about ${m} minutes`),
     waitSeconds: 'less than a minute',
-    announce: (position: string, ahead: string) => `Your place: ${position}. Ahead of you: ${ahead}.`,
+    announce: (position: string, ahead: string) =>
+      `Your place: ${position}. Ahead of you: ${ahead}.`,
     keepOpen:
       'We update automatically. You can reload or open this page in another tab; your place stays.',
     paused: 'The sale is briefly paused. Your place is kept.',

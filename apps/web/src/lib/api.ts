@@ -3,6 +3,7 @@ import {
   ErrorBodySchema,
   type ErrorCode,
   EventViewSchema,
+  JoinChallengeSchema,
   JoinResponseSchema,
   OrderAcceptedSchema,
   OrderViewSchema,
@@ -65,7 +66,12 @@ async function call<S extends z.ZodType | null>(
   if (!response.ok) {
     const parsed = ErrorBodySchema.safeParse(await response.json().catch(() => null));
     if (parsed.success) {
-      throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, retryAfterMs);
+      throw new ApiError(
+        response.status,
+        parsed.data.error.code,
+        parsed.data.error.message,
+        retryAfterMs,
+      );
     }
     throw new ApiError(response.status, 'UNEXPECTED', `HTTP ${response.status}`, retryAfterMs);
   }
@@ -86,18 +92,37 @@ export function createApi(base: { waitingRoomUrl: string; checkoutUrl: string })
   return {
     getEvent: (eventId: string, signal?: AbortSignal) =>
       call(`${wr}/v1/events/${path(eventId)}`, EventViewSchema, { signal }),
-    join: (eventId: string, queueToken: string | null) =>
+    /** Extension: a join challenge (proof of work) at the event's current difficulty. */
+    challenge: (eventId: string) =>
+      call(`${wr}/v1/events/${path(eventId)}/challenge`, JoinChallengeSchema, { method: 'POST' }),
+    join: (
+      eventId: string,
+      queueToken: string | null,
+      solution?: { challenge: string; nonce: string },
+    ) =>
       call(`${wr}/v1/events/${path(eventId)}/queue`, JoinResponseSchema, {
         method: 'POST',
         token: queueToken,
+        ...(solution ? { body: solution } : {}),
       }),
     queueStatus: (eventId: string, queueToken: string, signal?: AbortSignal) =>
-      call(`${wr}/v1/events/${path(eventId)}/queue/me`, QueueStatusSchema, { token: queueToken, signal }),
+      call(`${wr}/v1/events/${path(eventId)}/queue/me`, QueueStatusSchema, {
+        token: queueToken,
+        signal,
+      }),
     leave: (eventId: string, queueToken: string) =>
-      call(`${wr}/v1/events/${path(eventId)}/queue/me`, null, { method: 'DELETE', token: queueToken }),
+      call(`${wr}/v1/events/${path(eventId)}/queue/me`, null, {
+        method: 'DELETE',
+        token: queueToken,
+      }),
     availability: (eventId: string, signal?: AbortSignal) =>
       call(`${co}/v1/events/${path(eventId)}/availability`, AvailabilitySchema, { signal }),
-    placeOrder: (eventId: string, admissionToken: string, idempotencyKey: string, body: CreateOrderBody) =>
+    placeOrder: (
+      eventId: string,
+      admissionToken: string,
+      idempotencyKey: string,
+      body: CreateOrderBody,
+    ) =>
       call(`${co}/v1/events/${path(eventId)}/orders`, OrderAcceptedSchema, {
         method: 'POST',
         token: admissionToken,
@@ -119,7 +144,11 @@ export function createOpsApi() {
   const options = { credentials: 'same-origin' } as const;
   return {
     adminEvent: (eventId: string, opsToken: string, signal?: AbortSignal) =>
-      call(`/api/ops/events/${path(eventId)}`, AdminEventViewSchema, { ...options, token: opsToken, signal }),
+      call(`/api/ops/events/${path(eventId)}`, AdminEventViewSchema, {
+        ...options,
+        token: opsToken,
+        signal,
+      }),
     patchEvent: (eventId: string, opsToken: string, body: PatchEventBody) =>
       call(`/api/ops/events/${path(eventId)}`, EventConfigSchema, {
         ...options,

@@ -1,6 +1,7 @@
 import {
   ErrorBodySchema,
   EventParamsSchema,
+  JoinBodySchema,
   JoinResponseSchema,
   QueueStatusSchema,
 } from '@frequency/contracts';
@@ -9,6 +10,7 @@ import { type FastifyPluginCallbackZod, serializerCompiler } from 'fastify-type-
 import { z } from 'zod';
 import type { QueueService } from '../../queue/queue-service.js';
 import { bearerToken } from '../../tokens/queue-token.js';
+import { acceptEmptyJsonBody } from '../empty-json-body.js';
 
 const errors = {
   401: ErrorBodySchema,
@@ -44,6 +46,7 @@ export const queueRoutes: FastifyPluginCallbackZod<{ queue: QueueService }> = (
 ) => {
   // This plugin is encapsulated: the compiler applies to its routes only.
   app.setSerializerCompiler(trustedSuccess);
+  acceptEmptyJsonBody(app);
   app.post(
     '/v1/events/:eventId/queue',
     {
@@ -53,12 +56,17 @@ export const queueRoutes: FastifyPluginCallbackZod<{ queue: QueueService }> = (
         description:
           'Before opening the entry goes to the pre-queue (position null) and gets a random place at ' +
           'opening; afterwards places are first come, first served. Sent again with ' +
-          '`Authorization: Bearer <queueToken>` it answers 200 with the same entry.',
+          '`Authorization: Bearer <queueToken>` it answers 200 with the same entry (no challenge ' +
+          'needed). Extension: while the event has `joinChallengeBits` > 0, a new join carries a ' +
+          'solved challenge `{ challenge, nonce }` (see POST …/challenge); otherwise the body is ' +
+          'empty or `{}`.',
         params: EventParamsSchema,
+        body: JoinBodySchema.nullish(),
         response: {
           200: JoinResponseSchema,
           201: JoinResponseSchema,
           ...errors,
+          403: ErrorBodySchema.describe('CHALLENGE_FAILED: missing, wrong, expired or used'),
           409: ErrorBodySchema.describe('SOLD_OUT, or EVENT_NOT_OPEN before the pre-queue opens'),
           429: ErrorBodySchema.describe('RATE_LIMITED, with Retry-After'),
         },
@@ -71,7 +79,7 @@ export const queueRoutes: FastifyPluginCallbackZod<{ queue: QueueService }> = (
         const claims = queue.authenticate(eventId, token);
         return reply.code(200).send(await queue.rejoin(eventId, token ?? '', claims));
       }
-      return reply.code(201).send(await queue.join(eventId, clientOf(request)));
+      return reply.code(201).send(await queue.join(eventId, clientOf(request), request.body));
     },
   );
 
