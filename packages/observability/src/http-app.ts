@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { errorHandlerPlugin } from './errors.js';
 import type { ServiceMetrics } from './metrics.js';
 import { observabilityPlugin, type ReadinessCheck } from './plugin.js';
-import { baseServerOptions } from './server.js';
+import { baseServerOptions, type HttpServerSettings } from './server.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -26,6 +26,8 @@ export interface HttpAppOptions {
   readiness: Record<string, ReadinessCheck>;
   /** Set for public APIs: serves the OpenAPI document generated from the zod schemas. */
   openapi?: { title: string; description: string; version: string };
+  /** Who a client is and how long a request may take; the env's TRUSTED_PROXY_HOPS goes here. */
+  http?: HttpServerSettings;
 }
 
 export type HttpApp = FastifyInstance<
@@ -41,7 +43,9 @@ export type HttpApp = FastifyInstance<
  * model, RED metrics, health and readiness, and the OpenAPI document at /docs (JSON at /docs/json).
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
-  const app = Fastify(baseServerOptions(options.logger)).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify(
+    baseServerOptions(options.logger, options.http),
+  ).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(errorHandlerPlugin);
