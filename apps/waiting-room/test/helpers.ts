@@ -44,6 +44,11 @@ export async function startApp(
   return app;
 }
 
+/** Listens on a free loopback port for tests that need real connections; returns the base URL. */
+export async function listen(app: HttpApp): Promise<string> {
+  return app.listen({ host: '127.0.0.1', port: 0 });
+}
+
 export function eventId(prefix = 'ev'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
@@ -82,11 +87,16 @@ export interface Joined {
   pollAfterMs: number;
 }
 
-export async function join(app: HttpApp, id: string, ip = randomIp()): Promise<Joined> {
+/**
+ * A join through `inject` from the socket address `from` (a new client each time by default): the
+ * address the server sees on the connection, as it would from a real one, with no header to forge.
+ * Tests of who a client is go over real HTTP instead (client-identity.security.test.ts).
+ */
+export async function join(app: HttpApp, id: string, from = randomIp()): Promise<Joined> {
   const response = await app.inject({
     method: 'POST',
     url: `/v1/events/${id}/queue`,
-    headers: { 'x-forwarded-for': ip },
+    remoteAddress: from,
   });
   if (response.statusCode !== 201) throw new Error(`join: ${response.statusCode} ${response.body}`);
   return response.json<Joined>();
