@@ -80,6 +80,19 @@ export async function createTestEvent(app: HttpApp, overrides: Partial<CreateEve
   return body;
 }
 
+/**
+ * Waits until every replica knows the event: one created on another replica is unknown (404) until
+ * the next refresh of the index of events.
+ */
+export async function knownEverywhere(apps: HttpApp[], id: string): Promise<void> {
+  await eventually(async () => {
+    const codes = await Promise.all(
+      apps.map(async (a) => (await a.inject(`/v1/events/${id}`)).statusCode),
+    );
+    return codes.every((code) => code === 200) ? true : undefined;
+  });
+}
+
 export interface Joined {
   queueToken: string;
   state: string;

@@ -101,6 +101,8 @@ export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, o
       },
     },
     async (request) => {
+      // An unknown id is answered from the in-memory index, like every other route, before any write.
+      await options.queue.snapshot(request.params.eventId);
       const config = await patchEvent(options.redis, request.params.eventId, request.body);
       if (!config) throw new AppError('NOT_FOUND', `no event ${request.params.eventId}`);
       await options.cache.refresh(request.params.eventId);
