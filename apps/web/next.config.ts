@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { strictTransportSecurity } from './src/lib/security-headers';
 
 interface WebpackConfig {
   plugins: unknown[];
@@ -12,13 +13,18 @@ interface WebpackApi {
 }
 
 /**
- * Pages are static shells; every figure comes from the APIs in the browser, so `next start` serves
- * prebuilt HTML and JS under load and never renders per poll.
+ * Pages are shells; every figure comes from the APIs in the browser, so `next start` renders a page
+ * once per visit (for its CSP nonce, see src/middleware.ts) and never per poll.
  */
 export const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   serverExternalPackages: ['prom-client'],
+  // Next's browser polyfills of Node built-ins are resolved per module rule, ahead of the fallback
+  // below, so without this the stubbed `crypto` still pulled crypto-browserify, streams and util
+  // (~0.5 MB) into the event page, and util's start-up probes call `Function`, which the pages' CSP
+  // refuses. No browser code needs a Node built-in; `Buffer` is provided by Next on its own.
+  experimental: { fallbackNodePolyfills: false },
   webpack(config: WebpackConfig, { isServer, webpack }: { isServer: boolean; webpack: WebpackApi }) {
     if (!isServer) {
       // @frequency/contracts also exports id generators that use node:crypto; the browser only uses
@@ -40,6 +46,7 @@ export const nextConfig: NextConfig = {
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
           { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'Strict-Transport-Security', value: strictTransportSecurity },
         ],
       },
     ];

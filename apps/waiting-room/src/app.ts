@@ -90,6 +90,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   const app = await createHttpApp({
     logger,
     metrics,
+    http: { trustedProxyHops: env.TRUSTED_PROXY_HOPS },
     readiness: { redis: () => pingRedis(redis, env.REDIS_URL) },
     openapi: {
       title: 'Frequency waiting room',

@@ -42,6 +42,11 @@ export async function startApp(
   return app;
 }
 
+/** Listens on a free loopback port for tests that need real connections; returns the base URL. */
+export async function listen(app: HttpApp): Promise<string> {
+  return app.listen({ host: '127.0.0.1', port: 0 });
+}
+
 export function eventId(prefix = 'ev'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
@@ -73,6 +78,19 @@ export async function createTestEvent(app: HttpApp, overrides: Partial<CreateEve
   return body;
 }
 
+/**
+ * Waits until every replica knows the event: one created on another replica is unknown (404) until
+ * the next refresh of the index of events.
+ */
+export async function knownEverywhere(apps: HttpApp[], id: string): Promise<void> {
+  await eventually(async () => {
+    const codes = await Promise.all(
+      apps.map(async (a) => (await a.inject(`/v1/events/${id}`)).statusCode),
+    );
+    return codes.every((code) => code === 200) ? true : undefined;
+  });
+}
+
 export interface Joined {
   queueToken: string;
   state: string;
@@ -80,11 +98,16 @@ export interface Joined {
   pollAfterMs: number;
 }
 
-export async function join(app: HttpApp, id: string, ip = randomIp()): Promise<Joined> {
+/**
+ * A join through `inject` from the socket address `from` (a new client each time by default): the
+ * address the server sees on the connection, as it would from a real one, with no header to forge.
+ * Tests of who a client is go over real HTTP instead (client-identity.security.test.ts).
+ */
+export async function join(app: HttpApp, id: string, from = randomIp()): Promise<Joined> {
   const response = await app.inject({
     method: 'POST',
     url: `/v1/events/${id}/queue`,
-    headers: { 'x-forwarded-for': ip },
+    remoteAddress: from,
   });
   if (response.statusCode !== 201) throw new Error(`join: ${response.statusCode} ${response.body}`);
   return response.json<Joined>();

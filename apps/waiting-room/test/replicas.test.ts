@@ -2,7 +2,15 @@ import type { HttpApp } from '@frequency/observability';
 import { describe, expect, test } from '@frequency/testing';
 import { waitingRoomKeys } from '../src/redis/keys.js';
 import { defineScripts } from '../src/redis/scripts.js';
-import { createTestEvent, eventually, join, patch, sleep, startApp } from './helpers.js';
+import {
+  createTestEvent,
+  eventually,
+  join,
+  knownEverywhere,
+  patch,
+  sleep,
+  startApp,
+} from './helpers.js';
 
 interface View {
   phase: string;
@@ -22,6 +30,7 @@ describe('several replicas', () => {
     const b = await startApp(redis, { INSTANCE_ID: 'replica-b' });
     try {
       const event = await createTestEvent(a, { admissionRatePerSecond: 50 });
+      await knownEverywhere([a, b], event.id);
       for (let i = 0; i < 200; i += 1) await join(i % 2 ? a : b, event.id);
       const state = waitingRoomKeys(event.id).state;
       await eventually(async () =>

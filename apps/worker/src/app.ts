@@ -20,6 +20,7 @@ export async function buildApp({ env, logger, services }: BuildOptions): Promise
   return createHttpApp({
     logger,
     metrics,
+    http: { trustedProxyHops: env.TRUSTED_PROXY_HOPS },
     readiness: {
       redis: () => pingRedis(redis, env.REDIS_URL),
       pubsub: () =>

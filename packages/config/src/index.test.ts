@@ -42,6 +42,18 @@ describe('parseEnv', () => {
     expect(error.message).toMatch(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
   });
 
+  it('trusts no proxy unless told how many of our own stand in front', () => {
+    expect(parseEnv(schema, { OPS_TOKEN: 'x'.repeat(16) }).TRUSTED_PROXY_HOPS).toBe(0);
+    expect(
+      parseEnv(schema, { OPS_TOKEN: 'x'.repeat(16), TRUSTED_PROXY_HOPS: '2' }).TRUSTED_PROXY_HOPS,
+    ).toBe(2);
+    for (const bad of ['-1', '1.5', 'true', '11']) {
+      expect(() =>
+        parseEnv(schema, { OPS_TOKEN: 'x'.repeat(16), TRUSTED_PROXY_HOPS: bad }),
+      ).toThrow(/TRUSTED_PROXY_HOPS/);
+    }
+  });
+
   it('treats an empty value as unset', () => {
     expect(() => parseEnv(schema, { OPS_TOKEN: '' })).toThrow(/OPS_TOKEN: is required/);
   });

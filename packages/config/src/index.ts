@@ -9,7 +9,15 @@ export function httpEnv(defaultPort: number) {
   return z.object({
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(defaultPort),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /**
+     * Proxies of our own in front of this process (the load balancer counts as one). 0: the client
+     * is the connecting socket. N: the address the outermost of them saw, i.e. the N-th
+     * X-Forwarded-For entry from the right; anything a client wrote further left is never used.
+     */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   });
 }
 
@@ -39,7 +47,8 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Env = process.env)
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => ({
     variable: issue.path.map(String).join('.') || '(environment)',
-    message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+    message:
+      issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
   }));
   throw new ConfigError(problems);
 }

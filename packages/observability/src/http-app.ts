@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -18,7 +19,7 @@ import type { Logger } from 'pino';
 import { errorHandlerPlugin } from './errors.js';
 import type { ServiceMetrics } from './metrics.js';
 import { observabilityPlugin, type ReadinessCheck } from './plugin.js';
-import { baseServerOptions } from './server.js';
+import { baseServerOptions, type HttpServerSettings } from './server.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -26,7 +27,42 @@ export interface HttpAppOptions {
   readiness: Record<string, ReadinessCheck>;
   /** Set for public APIs: serves the OpenAPI document generated from the zod schemas. */
   openapi?: { title: string; description: string; version: string };
+  /** Who a client is and how long a request may take; the env's TRUSTED_PROXY_HOPS goes here. */
+  http?: HttpServerSettings;
 }
+
+/**
+ * What the APIs answer is JSON, never a page: nothing in it may load, run, frame or submit anything.
+ * A browser that ever rendered a response (a mistaken navigation, an injected error message) gets
+ * nothing to execute.
+ */
+const apiContentSecurityPolicy = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+/**
+ * Swagger UI at /docs is the one page an API serves: its scripts and styles are files of its own,
+ * and it sets a few styles inline, which are allowed on that page only. No
+ * `upgrade-insecure-requests`, so the page keeps working on plain-http local ports.
+ */
+const docsContentSecurityPolicy = {
+  'default-src': "'self'",
+  'script-src': "'self'",
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'", 'data:'],
+  'connect-src': "'self'",
+  'object-src': "'none'",
+  'base-uri': "'self'",
+  'form-action': "'self'",
+  'frame-ancestors': "'none'",
+};
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,
@@ -38,13 +74,23 @@ export type HttpApp = FastifyInstance<
 
 /**
  * The Fastify instance every service starts from: zod validation and serialization, the one error
- * model, RED metrics, health and readiness, and the OpenAPI document at /docs (JSON at /docs/json).
+ * model, security headers (helmet), RED metrics, health and readiness, and the OpenAPI document at
+ * /docs (JSON at /docs/json).
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
-  const app = Fastify(baseServerOptions(options.logger)).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify(
+    baseServerOptions(options.logger, options.http),
+  ).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(errorHandlerPlugin);
+  // Registered before every route, so error replies and 404s carry the headers too. The API is
+  // called cross-origin through CORS, which Cross-Origin-Resource-Policy does not restrict, so the
+  // default same-origin policy stays: it only keeps other sites from embedding a response no-cors.
+  await app.register(helmet, {
+    contentSecurityPolicy: apiContentSecurityPolicy,
+    frameguard: { action: 'deny' },
+  });
   if (options.openapi) {
     await app.register(swagger, {
       openapi: {
@@ -59,7 +105,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsContentSecurityPolicy });
   }
   await app.register(observabilityPlugin, {
     metrics: options.metrics,

@@ -33,7 +33,9 @@ describe('createHttpApp', () => {
     expect(ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok' } });
     await a.inject({ method: 'POST', url: '/things', payload: { n: 2 } });
     const metrics = await a.inject('/metrics');
-    expect(metrics.body).toMatch(/http_requests_total\{route="\/things",method="POST",status_code="200",service="test"\} 1/);
+    expect(metrics.body).toMatch(
+      /http_requests_total\{route="\/things",method="POST",status_code="200",service="test"\} 1/,
+    );
     expect(metrics.body).toMatch(/http_request_duration_seconds_bucket\{le="0.001"/);
     expect(metrics.body).toMatch(/process_cpu_seconds_total/);
     const docs = await a.inject('/docs/json');
@@ -48,7 +50,10 @@ describe('createHttpApp', () => {
     });
     const ready = await a.inject('/readyz');
     expect(ready.statusCode).toBe(503);
-    const body = ready.json<{ checks: Record<string, string>; error: { code: string; message: string } }>();
+    const body = ready.json<{
+      checks: Record<string, string>;
+      error: { code: string; message: string };
+    }>();
     expect(body.checks.redis).toBe('ok');
     expect(body.checks.postgres).toMatch(/ECONNREFUSED/);
     expect(body.checks.pubsub).toMatch(/no answer within/);
@@ -59,15 +64,48 @@ describe('createHttpApp', () => {
   test('maps every client mistake to a 4xx with a code, and hides internals of a 500', async () => {
     const a = await app();
     const cases = [
-      { payload: '{"n":', headers: { 'content-type': 'application/json' }, status: 400, code: 'MALFORMED_REQUEST' },
-      { payload: 'n=2', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-      { payload: JSON.stringify({ n: 'two' }), headers: { 'content-type': 'application/json' }, status: 422, code: 'VALIDATION_FAILED' },
-      { payload: JSON.stringify({ n: 1, extra: 1 }), headers: { 'content-type': 'application/json' }, status: 422, code: 'VALIDATION_FAILED' },
-      { payload: JSON.stringify({ n: 1, pad: 'x'.repeat(20_000) }), headers: { 'content-type': 'application/json' }, status: 413, code: 'PAYLOAD_TOO_LARGE' },
+      {
+        payload: '{"n":',
+        headers: { 'content-type': 'application/json' },
+        status: 400,
+        code: 'MALFORMED_REQUEST',
+      },
+      {
+        payload: 'n=2',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
+      {
+        payload: JSON.stringify({ n: 'two' }),
+        headers: { 'content-type': 'application/json' },
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        payload: JSON.stringify({ n: 1, extra: 1 }),
+        headers: { 'content-type': 'application/json' },
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        payload: JSON.stringify({ n: 1, pad: 'x'.repeat(20_000) }),
+        headers: { 'content-type': 'application/json' },
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+      },
     ];
     for (const c of cases) {
-      const response = await a.inject({ method: 'POST', url: '/things', payload: c.payload, headers: c.headers });
-      expect({ status: response.statusCode, code: response.json<{ error: { code: string } }>().error.code }).toEqual({
+      const response = await a.inject({
+        method: 'POST',
+        url: '/things',
+        payload: c.payload,
+        headers: c.headers,
+      });
+      expect({
+        status: response.statusCode,
+        code: response.json<{ error: { code: string } }>().error.code,
+      }).toEqual({
         status: c.status,
         code: c.code,
       });
@@ -81,6 +119,40 @@ describe('createHttpApp', () => {
     const boom = await a.inject({ url: '/boom', headers: { 'x-request-id': 'req-42' } });
     expect(boom.statusCode).toBe(500);
     expect(boom.body).not.toMatch(/hunter2/);
-    expect(boom.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error', requestId: 'req-42' } });
+    expect(boom.json()).toEqual({
+      error: { code: 'INTERNAL', message: 'internal error', requestId: 'req-42' },
+    });
+  });
+
+  test('every API response carries the security headers, errors and unknown routes included', async () => {
+    const a = await app();
+    for (const url of ['/healthz', '/metrics', '/gone', '/nope', '/boom']) {
+      const response = await a.inject(url);
+      expect(response.headers, url).toMatchObject({
+        'content-security-policy':
+          "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+        'strict-transport-security': expect.stringMatching(/^max-age=\d{7,}/),
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'same-origin',
+      });
+      expect(response.headers['x-powered-by'], url).toBeUndefined();
+    }
+  });
+
+  test('the Swagger UI page gets a policy that lets its own scripts and styles load', async () => {
+    const a = await app();
+    const page = await a.inject('/docs/');
+    expect(page.statusCode).toBe(200);
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toMatch(/script-src 'self';/);
+    expect(csp).toMatch(/style-src 'self' 'unsafe-inline';/);
+    expect(csp).not.toMatch(/upgrade-insecure-requests/);
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    for (const asset of page.body.matchAll(/(?:src|href)="([^"]+\.(?:js|css))"/g)) {
+      const url = new URL(asset[1] ?? '', 'http://localhost/docs/').pathname;
+      expect((await a.inject(url)).statusCode, url).toBe(200);
+    }
   });
 });

@@ -13,8 +13,10 @@ import type {} from './global-setup.js';
 export {
   portAnswers,
   startPubSubEmulator,
+  startRedisServer,
   waitForPort,
   type StartedEmulator,
+  type StartedRedis,
 } from './services.js';
 
 /** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */

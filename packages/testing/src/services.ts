@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { portAnswers, stopProcessGroup, waitForPort } from '@frequency/db/spanner-emulator';
 
 export { portAnswers, stopProcessGroup, waitForPort };
@@ -36,4 +37,33 @@ export async function startPubSubEmulator(
   await Promise.race([waitForPort(host, port, 30_000), spawnError]);
   const stop = () => stopProcessGroup(child);
   return { hostPort: `${host}:${port}`, child, stop };
+}
+
+export interface StartedRedis {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private redis-server on its own port, for tests that count what reaches Redis (INFO
+ * commandstats): on the shared server other test files' traffic would be counted too. Nothing is
+ * persisted, and the process is stopped by its own PID.
+ */
+export async function startRedisServer(
+  port: number,
+  bin = process.env.REDIS_SERVER_BIN ?? 'redis-server',
+): Promise<StartedRedis> {
+  const child = spawn(
+    bin,
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    { detached: true, stdio: 'ignore', cwd: tmpdir() },
+  );
+  const spawnError = new Promise<never>((_, reject) => {
+    child.once('error', (err) => {
+      reject(new Error(`cannot start ${bin}: ${err.message} (Debian package redis-server)`));
+    });
+  });
+  await Promise.race([waitForPort('127.0.0.1', port, 10_000), spawnError]);
+  return { url: `redis://127.0.0.1:${port}/0`, child, stop: () => stopProcessGroup(child) };
 }

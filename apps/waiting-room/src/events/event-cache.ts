@@ -36,7 +36,6 @@ export interface EventSnapshot {
 }
 
 const RATE_WINDOW_MS = 10_000;
-const MISS_TTL_MS = 1_000;
 
 interface Sample {
   at: number;
@@ -49,11 +48,19 @@ interface Sample {
  * pipelined read per event, so a status poll needs no Redis round trip and an ops change reaches every
  * replica within one refresh. The achieved admission rate and the no-show rate are measured from the
  * shared counters, so every replica computes the same estimates.
+ *
+ * The index of event ids (the `events` set) is re-read with every refresh and is the one authority on
+ * which ids exist: an id outside it is unknown without asking Redis, so a flood of made-up ids costs
+ * no round trip at all. An event created through this replica is known at once; one created on
+ * another replica is known after at most one refresh.
  */
 export class EventCache {
   readonly #snapshots = new Map<string, EventSnapshot>();
   readonly #samples = new Map<string, Sample[]>();
-  readonly #misses = new Map<string, number>();
+  /** Ids in the `events` index at the last refresh, plus those created here since. */
+  #known = new Set<string>();
+  /** Until the index has been read once, nobody can say an id is unknown. */
+  #indexRead = false;
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
 
@@ -82,17 +89,18 @@ export class EventCache {
     return [...this.#snapshots.keys()];
   }
 
-  /** The snapshot, read from Redis on a miss (an event created a moment ago on another replica). */
+  /**
+   * The snapshot; undefined for an id outside the index, without a Redis round trip. Only an indexed
+   * event whose snapshot has not been read yet (its refresh failed) is read on demand.
+   */
   async load(eventId: string): Promise<EventSnapshot | undefined> {
     const cached = this.#snapshots.get(eventId);
     if (cached) return cached;
-    const missedAt = this.#misses.get(eventId);
-    if (missedAt !== undefined && Date.now() - missedAt < MISS_TTL_MS) return undefined;
+    if (this.#indexRead && !this.#known.has(eventId)) return undefined;
     const snapshot = await this.refresh(eventId);
-    if (!snapshot) {
-      if (this.#misses.size > 10_000) this.#misses.clear();
-      this.#misses.set(eventId, Date.now());
-    }
+    // An indexed id whose config cannot be read is asked for again at the next index read, not on
+    // every request in between.
+    if (!snapshot) this.#known.delete(eventId);
     return snapshot;
   }
 
@@ -100,6 +108,8 @@ export class EventCache {
     this.#refreshing ??= (async () => {
       try {
         const ids = await this.redis.smembers(eventsIndexKey);
+        this.#known = new Set(ids);
+        this.#indexRead = true;
         await Promise.all(ids.map((id) => this.refresh(id)));
       } catch (err) {
         this.onError(err);
@@ -160,6 +170,7 @@ export class EventCache {
     };
     this.#measure(snapshot);
     this.#snapshots.set(eventId, snapshot);
+    this.#known.add(eventId);
     return snapshot;
   }
 

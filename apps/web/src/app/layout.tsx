@@ -5,6 +5,14 @@ import { LanguageProvider, LanguageSwitch } from '../i18n/language';
 import { messages } from '../i18n/messages';
 import './globals.css';
 
+/**
+ * Every page is rendered per request, never prebuilt: its inline bootstrap scripts must carry the
+ * nonce of that response's Content-Security-Policy (src/middleware.ts), and a prebuilt page would
+ * repeat one nonce to everyone. The shells hold no data, so a render is cheap, and the figures still
+ * come from the APIs in the browser.
+ */
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'Frequency Festival 20XX · Tickets',
   description: 'Frequency Festival 20XX, St. Pölten: offizieller Ticketverkauf mit fairer Warteschlange.',

@@ -1,9 +1,7 @@
 import { EventExperience } from '../components/event-experience';
 import { seededEventId } from '../lib/events';
 
-/** Prerendered once; the figures come from the APIs in the browser. */
-export const dynamic = 'force-static';
-
+/** A shell rendered per request for its CSP nonce (see layout.tsx); the figures come from the APIs in the browser. */
 export default function HomePage() {
   return <EventExperience eventId={seededEventId} />;
 }

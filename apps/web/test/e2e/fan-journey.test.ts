@@ -13,6 +13,7 @@ import {
   screenshots,
   stack,
   uniqueEventId,
+  watchCspViolations,
 } from './helpers';
 
 let browser: Browser;
@@ -41,8 +42,17 @@ describe('a fan from the pre-queue to confirmed tickets', () => {
     // Admission stays at 0 until the test has seen the waiting state; then ops open the gate.
     await createEvent({ id: eventId, opensAt: new Date(Date.now() + 3_600_000).toISOString(), ticketsTotal: 50 });
     const context = await newFan(browser);
+    const cspViolations = await watchCspViolations(context);
     const page = await context.newPage();
-    await page.goto(`${stack().webUrl}/events/${eventId}`);
+    const response = await page.goto(`${stack().webUrl}/events/${eventId}`);
+
+    // The page's policy: scripts only by this response's nonce, fetches only to the two APIs.
+    const policy = response?.headers()['content-security-policy'] ?? '';
+    expect(policy).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]{16,}' 'strict-dynamic'(;|$)/);
+    expect(policy).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(policy).toContain(`connect-src 'self' ${stack().waitingRoomUrl} ${stack().checkoutUrl}`);
+    expect(policy).toContain("worker-src 'self' blob:");
+    expect(response?.headers()['strict-transport-security']).toMatch(/^max-age=\d+/);
 
     await page.getByTestId('countdown').waitFor();
     await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Vor-Warteschlange offen');
@@ -125,6 +135,8 @@ describe('a fan from the pre-queue to confirmed tickets', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Deine Tickets sind bestätigt' }).waitFor();
     expect(await page.getByTestId('ticket-code').allTextContents()).toEqual(codes);
+    // The whole journey, reloads, second tab and QR codes included, ran under the policy untouched.
+    expect(cspViolations()).toEqual([]);
     await context.close();
   });
 
@@ -132,6 +144,7 @@ describe('a fan from the pre-queue to confirmed tickets', () => {
     const eventId = uniqueEventId('leave');
     await createEvent({ id: eventId });
     const context = await newFan(browser, 'phone');
+    const cspViolations = await watchCspViolations(context);
     const page = await context.newPage();
     await page.goto(`${stack().webUrl}/events/${eventId}`);
     await page.getByRole('button', { name: 'In die Warteschlange' }).click();
@@ -145,6 +158,7 @@ describe('a fan from the pre-queue to confirmed tickets', () => {
     await expectAccessible(page, 'the left page');
     await page.getByRole('button', { name: 'Wieder anstellen' }).click();
     await page.getByRole('heading', { name: 'Du bist in der Warteschlange' }).waitFor();
+    expect(cspViolations()).toEqual([]);
     await context.close();
   });
 });

@@ -41,6 +41,30 @@ export async function newFan(browser: Browser, viewport: keyof typeof viewports 
   return browser.newContext({ viewport: viewports[viewport], locale: 'de-AT', timezoneId: 'Europe/Vienna' });
 }
 
+/**
+ * Every Content-Security-Policy violation on the context's pages: the browser's own
+ * `securitypolicyviolation` events (hooked before any page script runs) and its console reports.
+ */
+export async function watchCspViolations(context: BrowserContext): Promise<() => string[]> {
+  const violations: string[] = [];
+  await context.exposeBinding('__cspViolation', (_source, text: string) => {
+    violations.push(text);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener(
+      'securitypolicyviolation',
+      (event) => {
+        (window as unknown as { __cspViolation: (text: string) => void }).__cspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+      },
+      true,
+    );
+  });
+  context.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return () => [...violations];
+}
+
 export function uniqueEventId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }

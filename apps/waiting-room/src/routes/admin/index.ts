@@ -138,6 +138,8 @@ export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, o
       },
     },
     async (request) => {
+      // An unknown id is answered from the in-memory index, like every other route, before any write.
+      await options.queue.snapshot(request.params.eventId);
       const audit = auditOf(request);
       const result = await patchEvent(options.redis, request.params.eventId, request.body, audit);
       if (!result) throw new AppError('NOT_FOUND', `no event ${request.params.eventId}`);

@@ -2,7 +2,6 @@ import { ErrorBodySchema, EventParamsSchema, JoinChallengeSchema } from '@freque
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { QueueService } from '../../queue/queue-service.js';
 import { acceptEmptyJsonBody } from '../empty-json-body.js';
-import { clientOf } from '../queue/index.js';
 
 /** Extension: the join challenge (proof of work) a join must solve while the event asks for one. */
 export const challengeRoutes: FastifyPluginCallbackZod<{ queue: QueueService }> = (
@@ -32,7 +31,7 @@ export const challengeRoutes: FastifyPluginCallbackZod<{ queue: QueueService }> 
       },
     },
     async (request, reply) => {
-      const challenge = await queue.challenge(request.params.eventId, clientOf(request));
+      const challenge = await queue.challenge(request.params.eventId, request.ip);
       return reply.code(201).send(challenge);
     },
   );

@@ -5,7 +5,6 @@ import {
   JoinResponseSchema,
   QueueStatusSchema,
 } from '@frequency/contracts';
-import type { FastifyRequest } from 'fastify';
 import { type FastifyPluginCallbackZod, serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { QueueService } from '../../queue/queue-service.js';
@@ -17,16 +16,6 @@ const errors = {
   404: ErrorBodySchema,
   422: ErrorBodySchema,
 };
-
-/**
- * The client a join is charged to: the first x-forwarded-for hop (the address the load balancer saw
- * the request come from, as the issue asks), else the socket address.
- */
-export function clientOf(request: FastifyRequest): string {
-  const forwarded = request.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first && first.length <= 64 ? first : request.ip;
-}
 
 /**
  * Success bodies of the hot routes are built by typed code from the same zod types, so re-validating
@@ -79,7 +68,10 @@ export const queueRoutes: FastifyPluginCallbackZod<{ queue: QueueService }> = (
         const claims = queue.authenticate(eventId, token);
         return reply.code(200).send(await queue.rejoin(eventId, token ?? '', claims));
       }
-      return reply.code(201).send(await queue.join(eventId, clientOf(request), request.body));
+      // The join limit is charged to `request.ip`: the connecting address, or behind
+      // TRUSTED_PROXY_HOPS proxies of ours the hop the outermost one appended; never a hop the
+      // client wrote (the shared server options set that rule for every service).
+      return reply.code(201).send(await queue.join(eventId, request.ip, request.body));
     },
   );
 

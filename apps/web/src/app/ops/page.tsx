@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { OpsConsole } from '../../components/ops/ops-console';
 
-export const dynamic = 'force-static';
 export const metadata: Metadata = { title: 'Ops · Frequency 20XX', robots: { index: false } };
 
 export default function OpsPage() {
