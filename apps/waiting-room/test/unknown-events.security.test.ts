@@ -33,23 +33,20 @@ function delta(before: Map<string, number>, after: Map<string, number>): Map<str
 
 const ghostId = () => `ghost-${randomBytes(6).toString('hex')}`;
 
-/** One of the routes that take an event id, for a made-up id; all of them answer 404 for it. */
+/**
+ * One of the public routes that take an event id, for a made-up id; all of them answer 404 for it.
+ * The ops routes are left out: they sit on the internal ops host, and every ops request checks its
+ * client's failed-login lockout in Redis before anything else, whatever the event.
+ */
 function ghostRequest(client: HttpClient, i: number) {
   const id = ghostId();
-  switch (i % 4) {
+  switch (i % 3) {
     case 0:
       return client.request({ path: `/v1/events/${id}` });
     case 1:
       return client.request({ method: 'POST', path: `/v1/events/${id}/queue` });
-    case 2:
-      return client.request({ path: `/v1/admin/events/${id}`, headers: ops });
     default:
-      return client.request({
-        method: 'PATCH',
-        path: `/v1/admin/events/${id}`,
-        headers: ops,
-        body: { paused: true },
-      });
+      return client.request({ method: 'POST', path: `/v1/events/${id}/challenge` });
   }
 }
 
