@@ -18,7 +18,7 @@ export function createCheckoutMetrics(): CheckoutMetrics {
     ...base,
     orders: new Counter({
       name: 'checkout_orders_total',
-      help: 'Order attempts by event and result (accepted, duplicate, sold_out, insufficient)',
+      help: 'Order attempts by event and result (accepted, duplicate, sold_out, insufficient, buyer_limit, revoked, expired)',
       labelNames: ['event', 'result'] as const,
       registers,
     }),

@@ -6,7 +6,7 @@ import { parseEnv } from '@frequency/config';
 import { eventKeys, type OrderView } from '@frequency/contracts';
 import type { OrderStore } from '@frequency/db';
 import { createLogger, type HttpApp } from '@frequency/observability';
-import { expect, type TestAdmissionIssuer } from '@frequency/testing';
+import { admit, expect, type TestAdmissionIssuer } from '@frequency/testing';
 import type { Redis } from 'ioredis';
 import { envSchema } from '../src/env.js';
 import { createWorkerServices, type WorkerServices } from '../src/services.js';
@@ -157,13 +157,19 @@ export interface SellOutResult {
 export async function sellOut(options: {
   app: HttpApp;
   issuer: TestAdmissionIssuer;
+  /** The test's client (with its key prefix): the admissions are made live there, in one go. */
+  redis: Redis;
   eventId: string;
   buyers: number;
   onProgress?: (answered: number) => void;
 }): Promise<SellOutResult> {
   const { app, issuer, eventId } = options;
   const admissions = await Promise.all(
-    Array.from({ length: options.buyers }, () => issuer.mint({ eventId })),
+    Array.from({ length: options.buyers }, () => issuer.mint({ eventId, admitIn: null })),
+  );
+  await admit(
+    options.redis,
+    admissions.map((a) => a.claims),
   );
   const result: SellOutResult = { accepted: [], rejected: {}, rejectedCodes: {} };
   let answered = 0;

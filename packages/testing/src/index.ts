@@ -10,12 +10,7 @@ import { inject, test as base } from 'vitest';
 // The global setup declares what it provides (inject('pubsubEmulatorHost')).
 import type {} from './global-setup.js';
 
-export {
-  portAnswers,
-  startPubSubEmulator,
-  waitForPort,
-  type StartedEmulator,
-} from './services.js';
+export { portAnswers, startPubSubEmulator, waitForPort, type StartedEmulator } from './services.js';
 
 /** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */
 export const testServices = {
@@ -181,6 +176,7 @@ export const test = base.extend<FileFixtures>({
 export { describe, expect, vi, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
 export { freePort, spawnService, type ServiceProcess } from './process.js';
 export {
+  admit,
   createSigningKey,
   createTestAdmissionIssuer,
   type MintedAdmission,

@@ -32,12 +32,21 @@ export const orderRoutes: FastifyPluginCallbackZod<OrderRoutesOptions> = (app, o
         description:
           'Reserves tickets atomically in Redis and publishes the purchase intent before answering. ' +
           'One admission yields one order: sent again (with or without the same Idempotency-Key) it ' +
-          "answers 202 with the same orderId. quantity above the event's maxPerOrder is 422.",
+          "answers 202 with the same orderId. quantity above the event's maxPerOrder is 422. " +
+          'Only a live admission orders: after the fan left the queue it is 403 ADMISSION_REVOKED, ' +
+          'once its checkout window has passed 401 TOKEN_EXPIRED. A buyer e-mail (trimmed, ' +
+          "lower-cased, without +tag) reserves at most the event's maxPerBuyer tickets across " +
+          'orders: beyond it 409 BUYER_LIMIT.',
         security: [{ bearer: [] }],
         params: EventParamsSchema,
         headers: OrderHeadersSchema,
         body: CreateOrderBodySchema,
-        response: { 202: OrderAcceptedSchema, 409: ErrorBodySchema, ...errors },
+        response: {
+          202: OrderAcceptedSchema,
+          403: ErrorBodySchema,
+          409: ErrorBodySchema,
+          ...errors,
+        },
       },
     },
     async (request, reply) => {

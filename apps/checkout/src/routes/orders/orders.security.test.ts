@@ -12,7 +12,7 @@ import {
   test,
   type TestAdmissionIssuer,
 } from '@frequency/testing';
-import { bearer, buildTestCheckout, buyer } from '../../../test/build.js';
+import { bearer, buildTestCheckout, buyer, uncapped } from '../../../test/build.js';
 
 let issuer: TestAdmissionIssuer;
 let app: HttpApp | undefined;
@@ -56,8 +56,8 @@ describe('admission tokens checkout must refuse', () => {
       issuer,
       env: { JWKS_REFETCH_COOLDOWN_MS: '1000' },
     });
-    await seedTestEvent(redis.client, { eventId, ticketsTotal: 1_000 });
-    await seedTestEvent(redis.client, { eventId: 'other-event', ticketsTotal: 1_000 });
+    await seedTestEvent(redis.client, { eventId, ticketsTotal: 1_000, ...uncapped });
+    await seedTestEvent(redis.client, { eventId: 'other-event', ticketsTotal: 1_000, ...uncapped });
   });
 
   test('no token, or not a Bearer token', async () => {
