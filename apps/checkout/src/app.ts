@@ -6,6 +6,7 @@ import { SignatureThread } from './admission/signature-thread.js';
 import { AdmissionVerifier } from './admission/verifier.js';
 import { AvailabilityReader } from './availability/availability.js';
 import type { Env } from './env.js';
+import { EventIndex } from './events/event-index.js';
 import { createCheckoutMetrics } from './metrics.js';
 import { OutboxRelay } from './orders/outbox-relay.js';
 import { IntentPublisher } from './orders/publisher.js';
@@ -71,6 +72,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     republishAfterMs: env.OUTBOX_REPUBLISH_AFTER_MS,
   });
   const availability = new AvailabilityReader(redis, metrics, env.AVAILABILITY_CACHE_MS);
+  const events = new EventIndex(redis, env.EVENT_INDEX_REFRESH_MS);
 
   const app = await createHttpApp({
     logger,
@@ -90,14 +92,15 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   app.removeContentTypeParser('text/plain');
   // Fans' browsers call this API from the web origin.
   await app.register(corsPlugin, { origins: parseCorsOrigins(env.CORS_ORIGINS) });
-  await app.register(availabilityRoutes, { availability });
-  await app.register(orderRoutes, { orders, verifier });
+  await app.register(availabilityRoutes, { availability, events });
+  await app.register(orderRoutes, { orders, verifier, events });
 
   app.addHook('onReady', async () => {
-    await verifier.warmUp();
+    await Promise.all([verifier.warmUp(), events.start()]);
     relay.start();
   });
   app.addHook('onClose', async () => {
+    events.stop();
     await relay.stop();
     await publisher.close();
     await signatures.close();

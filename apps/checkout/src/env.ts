@@ -15,6 +15,11 @@ export const envSchema = httpEnv(3002)
     JWKS_REFETCH_COOLDOWN_MS: millis(30_000),
     /** Keys are refreshed in the background at most this old, to pick up a rotation ahead of use. */
     JWKS_MAX_AGE_MS: millis(600_000),
+    /**
+     * How often the in-memory list of events is re-read. Unknown event ids are answered from it
+     * (after the next refresh), so a flood of made-up ids costs Redis one read per interval.
+     */
+    EVENT_INDEX_REFRESH_MS: z.coerce.number().int().min(10).max(10_000).default(250),
     /** Availability answers come from memory for this long: one Redis read per event per window. */
     AVAILABILITY_CACHE_MS: millis(200),
     /** Bound of the inline publish (with retries) before the order is answered 202 from the outbox. */

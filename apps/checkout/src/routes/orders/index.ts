@@ -9,11 +9,13 @@ import {
 } from '@frequency/contracts';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { AdmissionVerifier } from '../../admission/verifier.js';
+import type { EventIndex } from '../../events/event-index.js';
 import type { OrderService } from '../../orders/service.js';
 
 export interface OrderRoutesOptions {
   orders: OrderService;
   verifier: AdmissionVerifier;
+  events: EventIndex;
 }
 
 const errors = {
@@ -51,6 +53,8 @@ export const orderRoutes: FastifyPluginCallbackZod<OrderRoutesOptions> = (app, o
     },
     async (request, reply) => {
       const { eventId } = request.params;
+      // Before the signature check: tokens sent to made-up events never reach the signature queue.
+      await options.events.require(eventId);
       const admission = await options.verifier.verify(request.headers.authorization, eventId);
       const accepted = await options.orders.place(
         eventId,
