@@ -7,7 +7,7 @@ import { AdmissionVerifier } from './admission/verifier.js';
 import { AvailabilityReader } from './availability/availability.js';
 import type { Env } from './env.js';
 import { EventIndex } from './events/event-index.js';
-import { createCheckoutMetrics } from './metrics.js';
+import { createCheckoutMetrics, observeSignatureQueue } from './metrics.js';
 import { OutboxRelay } from './orders/outbox-relay.js';
 import { IntentPublisher } from './orders/publisher.js';
 import { defineCheckoutCommands } from './orders/scripts.js';
@@ -49,7 +49,12 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
       metrics.signatureThreadLost.inc();
       logger.error({ err }, 'admission signature thread died; the next check starts a new one');
     },
+    maxPending: env.SIGNATURE_QUEUE_MAX,
+    onRefused: () => {
+      metrics.signatureChecksRefused.inc();
+    },
   });
+  observeSignatureQueue(metrics, () => signatures.stats.pending);
   const verifier = new AdmissionVerifier({
     signatures,
     jwksUrl: new URL('/.well-known/jwks.json', env.WAITING_ROOM_URL).toString(),

@@ -22,6 +22,12 @@ export const envSchema = httpEnv(3002)
     EVENT_INDEX_REFRESH_MS: z.coerce.number().int().min(10).max(10_000).default(250),
     /** Availability answers come from memory for this long: one Redis read per event per window. */
     AVAILABILITY_CACHE_MS: millis(200),
+    /**
+     * Admission signature checks waiting at most; beyond it checkout answers 503 with Retry-After
+     * instead of queueing. 256 is ~20 ms of checking on one core: the longest an honest fan's first
+     * check waits behind a flood of forged tokens, while memory stays bounded.
+     */
+    SIGNATURE_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(256),
     /** Bound of the inline publish (with retries) before the order is answered 202 from the outbox. */
     PUBLISH_TIMEOUT_MS: millis(2_000),
     /** How often the relay looks for reserved orders that the worker has not confirmed yet. */

@@ -98,4 +98,41 @@ describe('signatures checked on a dedicated thread', () => {
     expect(await threadPoolChecker.check(publicKey, signed, good)).toBe(true);
     expect(await threadPoolChecker.check(publicKey, Buffer.from('other'), good)).toBe(false);
   });
+
+  test('a burst beyond the bound is refused at once with 503 and Retry-After; the queue never grows past it', async () => {
+    let refusedSeen = 0;
+    const thread = new SignatureThread({
+      maxPending: 100,
+      onRefused: () => {
+        refusedSeen += 1;
+      },
+    });
+    try {
+      const { publicKey, privateKey } = keyPair();
+      const signed = Buffer.from('header.payload');
+      const good = es256(privateKey, signed);
+      const forged = Buffer.alloc(64, 7);
+      const burst = Array.from({ length: 5_000 }, (_, i) =>
+        thread.check(publicKey, signed, i === 0 ? good : forged).then(
+          (valid) => ({ valid }),
+          (err: unknown) => ({ err }),
+        ),
+      );
+      expect(thread.stats.pending).toBe(100);
+      const answers = await Promise.all(burst);
+      const refused = answers.filter((a) => 'err' in a);
+      expect(refused).toHaveLength(4_900);
+      expect(refused[0]).toMatchObject({
+        err: { code: 'UNAVAILABLE', status: 503, headers: { 'retry-after': '1' } },
+      });
+      expect(answers[0]).toEqual({ valid: true });
+      expect(answers.slice(1, 100).every((a) => 'valid' in a && !a.valid)).toBe(true);
+      expect(thread.stats).toEqual({ pending: 0, peak: 100, refused: 4_900 });
+      expect(refusedSeen).toBe(4_900);
+      // Once the queue has drained, checks are taken again.
+      expect(await thread.check(publicKey, signed, good)).toBe(true);
+    } finally {
+      await thread.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { verify, type KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { AppError } from '@frequency/contracts';
 
 /** Checks an ES256 signature (r || s, as in a JWS) over `signed` with a public key. */
 export interface SignatureChecker {
@@ -62,9 +63,36 @@ parentPort.on('message', (batch) => {
  * pays ~3 µs per check instead of stalling. If the thread dies, what it held is checked on the
  * thread pool instead and the next batch starts a new thread.
  */
+export interface SignatureThreadOptions {
+  /** Hears of a thread that died (not of one stopped by close()), for logs and metrics. */
+  onLost?: (err: unknown) => void;
+  /**
+   * Checks waiting or being checked at most; beyond it a check is refused at once (503 with
+   * Retry-After) instead of queued. Every signature is a token nobody has vouched for yet, so
+   * without a bound a flood of forged tokens grows memory and the wait of every honest check.
+   */
+  maxPending?: number;
+  /** Hears of every refused check, for metrics. */
+  onRefused?: () => void;
+}
+
+/**
+ * The default bound: ~70 µs of CPU per check on one core makes 256 pending checks ~20 ms of work,
+ * the longest an honest fan's first check waits behind a flood (measured in bench/flood.ts).
+ */
+export const defaultMaxPendingChecks = 256;
+
 export class SignatureThread implements SignatureChecker {
-  /** `onLost` hears of a thread that died (not of one stopped by close()), for logs and metrics. */
-  constructor(private readonly options: { onLost?: (err: unknown) => void } = {}) {}
+  constructor(private readonly options: SignatureThreadOptions = {}) {}
+
+  /** Checks asked for and not answered yet (queued, on the thread, or fallen back to the pool). */
+  private pendingChecks = 0;
+  /** Queue figures, for metrics and tests: pending now, its high-water mark, refused checks. */
+  get stats(): { pending: number; peak: number; refused: number } {
+    return { pending: this.pendingChecks, peak: this.peak, refused: this.refused };
+  }
+  private peak = 0;
+  private refused = 0;
 
   private worker: Worker | undefined;
   private queue: Waiting | undefined;
@@ -78,7 +106,22 @@ export class SignatureThread implements SignatureChecker {
 
   check(key: KeyObject, signed: Buffer, signature: Buffer): Promise<boolean> {
     if (this.closed) return threadPoolChecker.check(key, signed, signature);
-    return new Promise<boolean>((resolve) => {
+    if (this.pendingChecks >= (this.options.maxPending ?? defaultMaxPendingChecks)) {
+      this.refused += 1;
+      this.options.onRefused?.();
+      return Promise.reject(
+        new AppError('UNAVAILABLE', 'too many admission checks at once, try again', {
+          'retry-after': '1',
+        }),
+      );
+    }
+    this.pendingChecks += 1;
+    if (this.pendingChecks > this.peak) this.peak = this.pendingChecks;
+    return new Promise<boolean>((answer) => {
+      const resolve = (valid: boolean) => {
+        this.pendingChecks -= 1;
+        answer(valid);
+      };
       if (!this.queue) {
         this.queue = { checks: [], resolves: [] };
         setImmediate(() => {

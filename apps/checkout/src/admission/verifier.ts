@@ -99,6 +99,11 @@ export class AdmissionVerifier {
     if (!header.success) throw invalid('unsupported token header');
     const signature = Buffer.from(encodedSignature, 'base64url');
     if (signature.length !== signatureBytes) throw invalid('bad signature');
+    // Cheap refusals before the signature check, so junk never waits in (or fills) its queue. They
+    // only ever refuse: what the payload says is trusted only once the signature is checked.
+    const payload = decodeJson(encodedPayload);
+    if (!isRecord(payload) || (eventId !== undefined && payload.evt !== eventId))
+      throw invalid('not an admission token for this event');
 
     const key = await this.keyFor(header.data.kid);
     const signed = Buffer.from(`${encodedHeader}.${encodedPayload}`);
@@ -108,7 +113,6 @@ export class AdmissionVerifier {
 
     // Only a token signed by the waiting room is looked at further: claims of a forged token are
     // never trusted, not even to tell "expired" from "invalid".
-    const payload = decodeJson(encodedPayload);
     if (
       isRecord(payload) &&
       typeof payload.exp === 'number' &&
