@@ -24,10 +24,11 @@ export const envSchema = httpEnv(3002)
     AVAILABILITY_CACHE_MS: millis(200),
     /**
      * Admission signature checks waiting at most; beyond it checkout answers 503 with Retry-After
-     * instead of queueing. 256 is ~20 ms of checking on one core: the longest an honest fan's first
-     * check waits behind a flood of forged tokens, while memory stays bounded.
+     * instead of queueing. 128 is ~9 ms of checking (~70 µs each on one core): the longest an
+     * honest fan's first check waits behind a flood of forged tokens, within 3x an order's idle
+     * p99 (bench/flood.ts), while memory stays bounded.
      */
-    SIGNATURE_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(256),
+    SIGNATURE_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(128),
     /** Bound of the inline publish (with retries) before the order is answered 202 from the outbox. */
     PUBLISH_TIMEOUT_MS: millis(2_000),
     /** How often the relay looks for reserved orders that the worker has not confirmed yet. */

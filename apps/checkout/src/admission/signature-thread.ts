@@ -77,10 +77,10 @@ export interface SignatureThreadOptions {
 }
 
 /**
- * The default bound: ~70 µs of CPU per check on one core makes 256 pending checks ~20 ms of work,
+ * The default bound: ~70 µs of CPU per check on one core makes 128 pending checks ~9 ms of work,
  * the longest an honest fan's first check waits behind a flood (measured in bench/flood.ts).
  */
-export const defaultMaxPendingChecks = 256;
+export const defaultMaxPendingChecks = 128;
 
 export class SignatureThread implements SignatureChecker {
   constructor(private readonly options: SignatureThreadOptions = {}) {}
