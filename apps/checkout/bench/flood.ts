@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { reportBench } from '@frequency/bench';
@@ -12,7 +13,7 @@ import {
 } from '@frequency/testing/admission';
 import { seedTestEvent } from '@frequency/testing/events';
 import { startPubSubEmulator } from '@frequency/testing/services';
-import { deletePrefix, freePort, startNode } from './support.js';
+import { cpuTicks, deletePrefix, freePort, startNode } from './support.js';
 
 /**
  * Honest orders during a flood of forged admission tokens. A separate process (flood-generator.ts,
@@ -22,6 +23,8 @@ import { deletePrefix, freePort, startNode } from './support.js';
  * live in Redis as the waiting room would. The probe's p99 during the flood is compared with its
  * p99 without it, measured in the same run just before (target: at most 3x), beside the flood's
  * achieved rate and status mix and checkout's peak RSS against its idle RSS.
+ *
+ * The probe connects from PROBE_ADDRESS (127.0.0.2), the flood from 127.0.0.1.
  *
  * The load generator shares the machine with checkout: on a 2-core machine the flood's own CPU is
  * taken from checkout's, so run it on an otherwise idle machine and read the ratios.
@@ -58,6 +61,39 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+
+/**
+ * Fans come from another address than the flood (all of 127.0.0.0/8 is local): checkout shares its
+ * signature queue fairly between connecting addresses, as it would between a botnet and fans.
+ */
+const probeAgent = new Agent({
+  keepAlive: true,
+  localAddress: process.env.PROBE_ADDRESS ?? '127.0.0.2',
+});
+
+/** POSTs JSON and resolves with the status (0 on a network error). */
+function post(url: string, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: probeAgent,
+        headers: { ...headers, 'content-type': 'application/json' },
+      },
+      (response) => {
+        response.resume();
+        response.once('end', () => {
+          resolve(response.statusCode ?? 0);
+        });
+      },
+    );
+    req.once('error', () => {
+      resolve(0);
+    });
+    req.end(body);
+  });
+}
 
 async function main(): Promise<void> {
   process.stdout.write(`load average at start: ${load()}\n`);
@@ -133,18 +169,16 @@ async function main(): Promise<void> {
       inFlight.push(
         (async () => {
           const sent = performance.now();
-          const response = await fetch(ordersUrl, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body: JSON.stringify({
+          const status = await post(
+            ordersUrl,
+            { authorization: `Bearer ${token}` },
+            JSON.stringify({
               quantity: 1,
               buyer: { name: 'Probe Fan', email: `probe${n}@example.com` },
             }),
-          }).catch(() => undefined);
-          const status = String(response?.status ?? 'error');
-          await response?.arrayBuffer();
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          if (response?.status === 202) latencies.push(performance.now() - sent);
+          );
+          statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
+          if (status === 202) latencies.push(performance.now() - sent);
         })(),
       );
     }
@@ -197,7 +231,9 @@ async function main(): Promise<void> {
     });
     // Let the flood reach its rate (and the generator start up) before the probe measures.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const ticksBefore = pid === undefined ? null : { all: cpuTicks(pid), main: cpuTicks(pid, pid) };
     const flooded = await probe(seconds);
+    const ticksAfter = pid === undefined ? null : { all: cpuTicks(pid), main: cpuTicks(pid, pid) };
     const loadDuringFlood = load();
     await generatorDone;
     const flood = JSON.parse(generatorOutput.trim().split('\n').at(-1) ?? '{}') as {
@@ -208,11 +244,18 @@ async function main(): Promise<void> {
       statuses?: Record<string, number>;
     };
     const hwm = memory(pid)?.hwm ?? Number.NaN;
+    // Clock ticks of 10 ms over the probe's window: the share of a core checkout used.
+    const cores = (before: number | null | undefined, after: number | null | undefined) =>
+      before === null || before === undefined || after === null || after === undefined
+        ? '?'
+        : ((after - before) / 100 / seconds).toFixed(2);
     const counters = await scrape();
     process.stdout.write(
       `flood: probe p50 ${flooded.p50.toFixed(1)} ms, p99 ${flooded.p99.toFixed(1)} ms, statuses ${JSON.stringify(flooded.statuses)}, checkout RSS ≤ ${flooded.peak.rss.toFixed(0)} MiB (VmHWM ${hwm.toFixed(0)} MiB); load ${loadDuringFlood}\n` +
         `flood generator: ${Math.round(flood.rate ?? 0)} req/s achieved of ${floodRate} asked, ${flood.sent ?? 0} sent, statuses ${JSON.stringify(flood.statuses ?? {})}, errors ${flood.errors ?? 0}, timeouts ${flood.timeouts ?? 0}\n` +
-        `checkout: signature checks refused ${counters.refused}, pending after ${counters.pending}\n`,
+        `checkout: signature checks refused ${counters.refused}, pending after ${counters.pending}; ` +
+        `CPU during the flood ${cores(ticksBefore?.all, ticksAfter?.all)} cores ` +
+        `(main thread ${cores(ticksBefore?.main, ticksAfter?.main)})\n`,
     );
     const ratio = flooded.p99 / idle.p99;
     reportBench({
@@ -241,6 +284,7 @@ async function main(): Promise<void> {
       `probe p99 ratio flood/idle: ${ratio.toFixed(2)}x (target <= 3x: ${ratio <= 3 ? 'met' : 'NOT met'}); load average at end: ${load()}\n`,
     );
   } finally {
+    probeAgent.destroy();
     await checkout.stop();
     await admin.close();
     redis.disconnect();

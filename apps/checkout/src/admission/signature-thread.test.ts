@@ -11,7 +11,8 @@ function es256(privateKey: ReturnType<typeof keyPair>['privateKey'], data: Buffe
 
 describe('signatures checked on a dedicated thread', () => {
   test('a batch mixing genuine, forged and tampered signatures and two keys gets each answer right', async () => {
-    const thread = new SignatureThread();
+    // Room for the whole batch from one caller (the default bound would refuse part of it).
+    const thread = new SignatureThread({ maxPending: 1_000 });
     try {
       const a = keyPair();
       const b = keyPair();
@@ -112,11 +113,14 @@ describe('signatures checked on a dedicated thread', () => {
       const signed = Buffer.from('header.payload');
       const good = es256(privateKey, signed);
       const forged = Buffer.alloc(64, 7);
-      const burst = Array.from({ length: 5_000 }, (_, i) =>
-        thread.check(publicKey, signed, i === 0 ? good : forged).then(
+      const settle = (check: Promise<boolean>) =>
+        check.then(
           (valid) => ({ valid }),
           (err: unknown) => ({ err }),
-        ),
+        );
+      // From many clients at once: the queue fills to its bound and not one check further.
+      const burst = Array.from({ length: 5_000 }, (_, i) =>
+        settle(thread.check(publicKey, signed, i === 0 ? good : forged, `client-${i}`)),
       );
       expect(thread.stats.pending).toBe(100);
       const answers = await Promise.all(burst);
@@ -131,6 +135,28 @@ describe('signatures checked on a dedicated thread', () => {
       expect(refusedSeen).toBe(4_900);
       // Once the queue has drained, checks are taken again.
       expect(await thread.check(publicKey, signed, good)).toBe(true);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  test('one client flooding holds at most half the queue: another client still gets in', async () => {
+    const thread = new SignatureThread({ maxPending: 64 });
+    try {
+      const { publicKey, privateKey } = keyPair();
+      const signed = Buffer.from('header.payload');
+      const good = es256(privateKey, signed);
+      const flood = Array.from({ length: 1_000 }, () =>
+        thread.check(publicKey, signed, Buffer.alloc(64, 9), '198.51.100.7').catch(() => 'refused'),
+      );
+      expect(thread.stats.pending).toBe(32);
+      const fans = ['203.0.113.1', '203.0.113.2', '203.0.113.3'].map((client) =>
+        thread.check(publicKey, signed, good, client),
+      );
+      expect(thread.stats.pending).toBe(35);
+      expect(await Promise.all(fans)).toEqual([true, true, true]);
+      const answers = await Promise.all(flood);
+      expect(answers.filter((a) => a === 'refused')).toHaveLength(968);
     } finally {
       await thread.close();
     }

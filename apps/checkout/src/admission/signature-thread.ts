@@ -4,7 +4,8 @@ import { AppError } from '@frequency/contracts';
 
 /** Checks an ES256 signature (r || s, as in a JWS) over `signed` with a public key. */
 export interface SignatureChecker {
-  check(key: KeyObject, signed: Buffer, signature: Buffer): Promise<boolean>;
+  /** `client` (the connecting address) shares the queue fairly; checks without one share a share. */
+  check(key: KeyObject, signed: Buffer, signature: Buffer, client?: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -57,12 +58,6 @@ parentPort.on('message', (batch) => {
 });
 `;
 
-/**
- * Checks signatures on one dedicated worker thread: the checks asked for in one turn of the event
- * loop travel as one message, and the thread stays awake while there is work, so the event loop
- * pays ~3 µs per check instead of stalling. If the thread dies, what it held is checked on the
- * thread pool instead and the next batch starts a new thread.
- */
 export interface SignatureThreadOptions {
   /** Hears of a thread that died (not of one stopped by close()), for logs and metrics. */
   onLost?: (err: unknown) => void;
@@ -82,6 +77,17 @@ export interface SignatureThreadOptions {
  */
 export const defaultMaxPendingChecks = 128;
 
+/**
+ * Checks signatures on one dedicated worker thread: the checks asked for in one turn of the event
+ * loop travel as one message, and the thread stays awake while there is work, so the event loop
+ * pays ~3 µs per check instead of stalling. If the thread dies, what it held is checked on the
+ * thread pool instead and the next batch starts a new thread.
+ *
+ * The queue is bounded (maxPending), and fair under pressure: once it is half full, a client that
+ * already holds its share (maxPending / 16) of the pending checks is refused, so one source of
+ * forged tokens cannot take every place and an honest fan's first check still gets in, behind at
+ * most half a queue.
+ */
 export class SignatureThread implements SignatureChecker {
   constructor(private readonly options: SignatureThreadOptions = {}) {}
 
@@ -93,6 +99,8 @@ export class SignatureThread implements SignatureChecker {
   }
   private peak = 0;
   private refused = 0;
+  /** Pending checks per client; a client's entry goes when its last check is answered. */
+  private readonly pendingBy = new Map<string, number>();
 
   private worker: Worker | undefined;
   private queue: Waiting | undefined;
@@ -104,9 +112,14 @@ export class SignatureThread implements SignatureChecker {
   private nextKeyId = 1;
   private closed = false;
 
-  check(key: KeyObject, signed: Buffer, signature: Buffer): Promise<boolean> {
+  check(key: KeyObject, signed: Buffer, signature: Buffer, client = ''): Promise<boolean> {
     if (this.closed) return threadPoolChecker.check(key, signed, signature);
-    if (this.pendingChecks >= (this.options.maxPending ?? defaultMaxPendingChecks)) {
+    const max = this.options.maxPending ?? defaultMaxPendingChecks;
+    const held = this.pendingBy.get(client) ?? 0;
+    if (
+      this.pendingChecks >= max ||
+      (this.pendingChecks >= max / 2 && held >= Math.max(1, Math.floor(max / 16)))
+    ) {
       this.refused += 1;
       this.options.onRefused?.();
       return Promise.reject(
@@ -116,10 +129,14 @@ export class SignatureThread implements SignatureChecker {
       );
     }
     this.pendingChecks += 1;
+    this.pendingBy.set(client, held + 1);
     if (this.pendingChecks > this.peak) this.peak = this.pendingChecks;
     return new Promise<boolean>((answer) => {
       const resolve = (valid: boolean) => {
         this.pendingChecks -= 1;
+        const left = (this.pendingBy.get(client) ?? 1) - 1;
+        if (left > 0) this.pendingBy.set(client, left);
+        else this.pendingBy.delete(client);
         answer(valid);
       };
       if (!this.queue) {

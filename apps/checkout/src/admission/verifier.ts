@@ -80,8 +80,15 @@ export class AdmissionVerifier {
     this.now = options.now ?? Date.now;
   }
 
-  /** Returns the claims of a valid admission token for `eventId`, or throws a 401 AppError. */
-  async verify(authorization: string | undefined, eventId?: string): Promise<AdmissionTokenClaims> {
+  /**
+   * Returns the claims of a valid admission token for `eventId`, or throws a 401 AppError (503 when
+   * the signature queue is full). `client` is the caller's address, for the queue's fair share.
+   */
+  async verify(
+    authorization: string | undefined,
+    eventId?: string,
+    client?: string,
+  ): Promise<AdmissionTokenClaims> {
     const token = bearerToken(authorization);
     const nowSeconds = Math.floor(this.now() / 1000);
     const tolerance = this.options.clockToleranceSeconds ?? 5;
@@ -107,7 +114,12 @@ export class AdmissionVerifier {
 
     const key = await this.keyFor(header.data.kid);
     const signed = Buffer.from(`${encodedHeader}.${encodedPayload}`);
-    const ok = await (this.options.signatures ?? threadPoolChecker).check(key, signed, signature);
+    const ok = await (this.options.signatures ?? threadPoolChecker).check(
+      key,
+      signed,
+      signature,
+      client,
+    );
     this.stats.signatureChecks += 1;
     if (!ok) throw invalid('bad signature');
 

@@ -55,7 +55,11 @@ export const orderRoutes: FastifyPluginCallbackZod<OrderRoutesOptions> = (app, o
       const { eventId } = request.params;
       // Before the signature check: tokens sent to made-up events never reach the signature queue.
       await options.events.require(eventId);
-      const admission = await options.verifier.verify(request.headers.authorization, eventId);
+      const admission = await options.verifier.verify(
+        request.headers.authorization,
+        eventId,
+        request.ip,
+      );
       const accepted = await options.orders.place(
         eventId,
         admission,
@@ -79,7 +83,11 @@ export const orderRoutes: FastifyPluginCallbackZod<OrderRoutesOptions> = (app, o
       },
     },
     async (request) => {
-      const admission = await options.verifier.verify(request.headers.authorization);
+      const admission = await options.verifier.verify(
+        request.headers.authorization,
+        undefined,
+        request.ip,
+      );
       return options.orders.get(admission, request.params.orderId);
     },
   );
