@@ -161,4 +161,30 @@ describe('signatures checked on a dedicated thread', () => {
       await thread.close();
     }
   });
+
+  test("an address within its share goes ahead of a flooding address's backlog", async () => {
+    const thread = new SignatureThread({ maxPending: 1_000 });
+    try {
+      const { publicKey, privateKey } = keyPair();
+      const signed = Buffer.from('header.payload');
+      const good = es256(privateKey, signed);
+      const order: string[] = [];
+      const flood = Array.from({ length: 400 }, (_, i) =>
+        thread.check(publicKey, signed, Buffer.alloc(64, 3), '198.51.100.7').then(() => {
+          order.push(`flood-${i}`);
+        }),
+      );
+      const fan = thread.check(publicKey, signed, good, '203.0.113.1').then((valid) => {
+        order.push('fan');
+        return valid;
+      });
+      expect(await fan).toBe(true);
+      await Promise.all(flood);
+      // Behind the flood's first share (62) only, not behind its 400 checks.
+      expect(order.indexOf('fan')).toBeLessThan(100);
+      expect(order).toHaveLength(401);
+    } finally {
+      await thread.close();
+    }
+  });
 });
