@@ -1,11 +1,13 @@
 import {
   CreateOrderBodySchema,
   ErrorBodySchema,
+  EventIdSchema,
   EventParamsSchema,
   OrderAcceptedSchema,
   OrderHeadersSchema,
   OrderParamsSchema,
   OrderViewSchema,
+  type AdmissionTokenClaims,
 } from '@frequency/contracts';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { AdmissionVerifier } from '../../admission/verifier.js';
@@ -26,6 +28,9 @@ const errors = {
 };
 
 export const orderRoutes: FastifyPluginCallbackZod<OrderRoutesOptions> = (app, options, done) => {
+  /** Admissions checked before the body was read, by request. */
+  const admitted = new WeakMap<object, AdmissionTokenClaims>();
+
   app.post(
     '/v1/events/:eventId/orders',
     {
@@ -50,16 +55,24 @@ export const orderRoutes: FastifyPluginCallbackZod<OrderRoutesOptions> = (app, o
           ...errors,
         },
       },
+      // The event and the token are checked before the body is read and validated: a flood of
+      // forged tokens costs as little main-thread time as it can, and tokens sent to made-up events
+      // never reach the signature queue. A malformed event id is left to validation (422).
+      onRequest: async (request) => {
+        const { eventId } = request.params;
+        if (!EventIdSchema.safeParse(eventId).success) return;
+        await options.events.require(eventId);
+        admitted.set(
+          request,
+          await options.verifier.verify(request.headers.authorization, eventId, request.ip),
+        );
+      },
     },
     async (request, reply) => {
       const { eventId } = request.params;
-      // Before the signature check: tokens sent to made-up events never reach the signature queue.
-      await options.events.require(eventId);
-      const admission = await options.verifier.verify(
-        request.headers.authorization,
-        eventId,
-        request.ip,
-      );
+      const admission =
+        admitted.get(request) ??
+        (await options.verifier.verify(request.headers.authorization, eventId, request.ip));
       const accepted = await options.orders.place(
         eventId,
         admission,

@@ -67,6 +67,16 @@ describe('admission tokens checkout must refuse', () => {
     expectRejected(await order('Bearer '));
   });
 
+  test('the token is checked before the body is read: a forged one with a malformed body is 401', async () => {
+    const response = await app!.inject({
+      method: 'POST',
+      url: `/v1/events/${eventId}/orders`,
+      headers: { authorization: 'Bearer not.a.jwt', 'content-type': 'application/json' },
+      payload: '{"quantity": ',
+    });
+    expectRejected(response);
+  });
+
   test('a token signed by a key the waiting room does not publish (forged, same kid)', async () => {
     const forger = await createSigningKey(issuer.current.kid);
     const forged = await issuer.mint({ eventId, key: forger });
