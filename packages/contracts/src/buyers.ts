@@ -7,8 +7,8 @@ import { z } from 'zod';
  * (they end a line in JavaScript and some log viewers), and every bidi control (embeddings,
  * overrides, isolates and the directional marks), which can make a name display as something else.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const forbiddenCharacters =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/u;
 
 /** A buyer text field: no forbidden characters, in NFC (so one name has one spelling), bounded. */
@@ -21,9 +21,13 @@ function buyerText(maxLength: number) {
     .refine((value) => value.normalize('NFC') === value, 'must be in Unicode normal form NFC');
 }
 
-export const BuyerNameSchema = buyerText(200).pipe(z.string().min(1));
+export const BuyerNameSchema = buyerText(200)
+  .pipe(z.string().min(1))
+  .describe('1-200 characters after trimming, in NFC, without control or bidi characters');
 // RFC 5321 bounds a path at 256 octets; 320 is the local part (64) + "@" + the domain (255).
-export const BuyerEmailSchema = buyerText(320).pipe(z.email());
+export const BuyerEmailSchema = buyerText(320)
+  .pipe(z.email())
+  .describe('An e-mail address, at most 320 characters, in NFC, without control characters');
 
 /**
  * The one spelling of a buyer for the per-buyer cap: trimmed, lower-cased, and without a `+tag` in
