@@ -24,11 +24,13 @@ export const envSchema = httpEnv(3002)
     AVAILABILITY_CACHE_MS: millis(200),
     /**
      * Admission signature checks waiting at most; beyond it checkout answers 503 with Retry-After
-     * instead of queueing. 128 is ~9 ms of checking (~70 µs each on one core): the longest an
-     * honest fan's first check waits behind a flood of forged tokens, within 3x an order's idle
-     * p99 (bench/flood.ts), while memory stays bounded.
+     * instead of queueing, so a flood of forged tokens cannot grow memory (~1 KiB per waiting
+     * request). 1024 is ~70 ms of checking (~70 µs each on one core): the longest wait behind a
+     * flood spread over many addresses; a fan's check skips a single address's backlog and waits
+     * for the batch in flight only. Honest traffic holds a handful (admission rate x check time),
+     * and 100 connections from one address stay below the half where fair shares apply.
      */
-    SIGNATURE_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(128),
+    SIGNATURE_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1_024),
     /** Bound of the inline publish (with retries) before the order is answered 202 from the outbox. */
     PUBLISH_TIMEOUT_MS: millis(2_000),
     /** How often the relay looks for reserved orders that the worker has not confirmed yet. */

@@ -87,10 +87,9 @@ export interface SignatureThreadOptions {
 }
 
 /**
- * The default bound: ~70 µs of CPU per check on one core makes 128 pending checks ~9 ms of work,
- * the longest an honest fan's first check waits behind a flood (measured in bench/flood.ts).
+ * The default bound (SIGNATURE_QUEUE_MAX in env.ts says why): ~70 ms of checking at ~70 µs each.
  */
-export const defaultMaxPendingChecks = 128;
+export const defaultMaxPendingChecks = 1_024;
 
 /**
  * Checks signatures on one dedicated worker thread, one batch in flight at a time: the checks
