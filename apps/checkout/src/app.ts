@@ -6,7 +6,8 @@ import { SignatureThread } from './admission/signature-thread.js';
 import { AdmissionVerifier } from './admission/verifier.js';
 import { AvailabilityReader } from './availability/availability.js';
 import type { Env } from './env.js';
-import { createCheckoutMetrics } from './metrics.js';
+import { EventIndex } from './events/event-index.js';
+import { createCheckoutMetrics, observeSignatureQueue } from './metrics.js';
 import { OutboxRelay } from './orders/outbox-relay.js';
 import { IntentPublisher } from './orders/publisher.js';
 import { defineCheckoutCommands } from './orders/scripts.js';
@@ -48,7 +49,12 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
       metrics.signatureThreadLost.inc();
       logger.error({ err }, 'admission signature thread died; the next check starts a new one');
     },
+    maxPending: env.SIGNATURE_QUEUE_MAX,
+    onRefused: () => {
+      metrics.signatureChecksRefused.inc();
+    },
   });
+  observeSignatureQueue(metrics, () => signatures.stats.pending);
   const verifier = new AdmissionVerifier({
     signatures,
     jwksUrl: new URL('/.well-known/jwks.json', env.WAITING_ROOM_URL).toString(),
@@ -71,10 +77,13 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     republishAfterMs: env.OUTBOX_REPUBLISH_AFTER_MS,
   });
   const availability = new AvailabilityReader(redis, metrics, env.AVAILABILITY_CACHE_MS);
+  const events = new EventIndex(redis, env.EVENT_INDEX_REFRESH_MS);
 
   const app = await createHttpApp({
     logger,
     metrics,
+    // The signature queue's share per client is charged to request.ip: the same rule as the join limit.
+    http: { trustedProxyHops: env.TRUSTED_PROXY_HOPS },
     readiness: {
       redis: () => pingRedis(redis, env.REDIS_URL),
       pubsub: () =>
@@ -90,14 +99,15 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   app.removeContentTypeParser('text/plain');
   // Fans' browsers call this API from the web origin.
   await app.register(corsPlugin, { origins: parseCorsOrigins(env.CORS_ORIGINS) });
-  await app.register(availabilityRoutes, { availability });
-  await app.register(orderRoutes, { orders, verifier });
+  await app.register(availabilityRoutes, { availability, events });
+  await app.register(orderRoutes, { orders, verifier, events });
 
   app.addHook('onReady', async () => {
-    await verifier.warmUp();
+    await Promise.all([verifier.warmUp(), events.start()]);
     relay.start();
   });
   app.addHook('onClose', async () => {
+    events.stop();
     await relay.stop();
     await publisher.close();
     await signatures.close();

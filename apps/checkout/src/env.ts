@@ -15,8 +15,22 @@ export const envSchema = httpEnv(3002)
     JWKS_REFETCH_COOLDOWN_MS: millis(30_000),
     /** Keys are refreshed in the background at most this old, to pick up a rotation ahead of use. */
     JWKS_MAX_AGE_MS: millis(600_000),
+    /**
+     * How often the in-memory list of events is re-read. Unknown event ids are answered from it
+     * (after the next refresh), so a flood of made-up ids costs Redis one read per interval.
+     */
+    EVENT_INDEX_REFRESH_MS: z.coerce.number().int().min(10).max(10_000).default(250),
     /** Availability answers come from memory for this long: one Redis read per event per window. */
     AVAILABILITY_CACHE_MS: millis(200),
+    /**
+     * Admission signature checks waiting at most; beyond it checkout answers 503 with Retry-After
+     * instead of queueing, so a flood of forged tokens cannot grow memory (~1 KiB per waiting
+     * request). 1024 is ~70 ms of checking (~70 µs each on one core): the longest wait behind a
+     * flood spread over many addresses; a fan's check skips a single address's backlog and waits
+     * for the batch in flight only. Honest traffic holds a handful (admission rate x check time),
+     * and 100 connections from one address stay below the half where fair shares apply.
+     */
+    SIGNATURE_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1_024),
     /** Bound of the inline publish (with retries) before the order is answered 202 from the outbox. */
     PUBLISH_TIMEOUT_MS: millis(2_000),
     /** How often the relay looks for reserved orders that the worker has not confirmed yet. */

@@ -8,6 +8,7 @@ export interface CheckoutMetrics extends ServiceMetrics {
   outboxPending: Gauge;
   publishFailures: Counter;
   signatureThreadLost: Counter;
+  signatureChecksRefused: Counter;
 }
 
 /** The checkout series named in docs/conventions.md, on top of the shared HTTP ones. */
@@ -18,7 +19,7 @@ export function createCheckoutMetrics(): CheckoutMetrics {
     ...base,
     orders: new Counter({
       name: 'checkout_orders_total',
-      help: 'Order attempts by event and result (accepted, duplicate, sold_out, insufficient)',
+      help: 'Order attempts by event and result (accepted, duplicate, sold_out, insufficient, buyer_limit, revoked, expired)',
       labelNames: ['event', 'result'] as const,
       registers,
     }),
@@ -44,10 +45,27 @@ export function createCheckoutMetrics(): CheckoutMetrics {
       help: 'Purchase intents not published within the inline deadline (left to the outbox relay)',
       registers,
     }),
+    signatureChecksRefused: new Counter({
+      name: 'checkout_signature_checks_refused_total',
+      help: 'Admission signature checks refused (503) because SIGNATURE_QUEUE_MAX were pending',
+      registers,
+    }),
     signatureThreadLost: new Counter({
       name: 'checkout_signature_thread_lost_total',
       help: 'Admission signature threads that died (their checks fell back to the thread pool)',
       registers,
     }),
   };
+}
+
+/** The signature queue's length, read when Prometheus scrapes: nothing on the request path. */
+export function observeSignatureQueue(metrics: CheckoutMetrics, pending: () => number): void {
+  new Gauge({
+    name: 'checkout_signature_checks_pending',
+    help: 'Admission signature checks waiting or being checked (bounded by SIGNATURE_QUEUE_MAX)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(pending());
+    },
+  });
 }

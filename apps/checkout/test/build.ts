@@ -12,8 +12,12 @@ export interface CheckoutUnderTest {
   env?: Record<string, string>;
 }
 
-/** Checkout built exactly as server.ts builds it, pointed at the test's own Redis prefix and topics. */
+/**
+ * Checkout built exactly as server.ts builds it, pointed at the test's own Redis prefix and topics.
+ * The issuer's tokens are registered live in that Redis, as the waiting room does at admission.
+ */
 export async function buildTestCheckout(options: CheckoutUnderTest): Promise<HttpApp> {
+  options.issuer.admitIn(options.redis.client);
   const env = parseEnv(envSchema, {
     REDIS_URL: options.redis.url,
     REDIS_KEY_PREFIX: options.redis.keyPrefix,
@@ -35,6 +39,12 @@ export async function buildTestCheckout(options: CheckoutUnderTest): Promise<Htt
 }
 
 export const buyer = { name: 'Ada Fan', email: 'ada@example.com' };
+
+/**
+ * Enough for one buyer to place every order of a test file that is not about the per-buyer cap
+ * (events made without maxPerBuyer cap a buyer at maxPerOrder).
+ */
+export const uncapped = { maxPerBuyer: 1_000_000 };
 
 export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };

@@ -5,7 +5,11 @@ import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import { createRedisClient } from '@frequency/config/redis';
 import { eventKeys } from '@frequency/contracts';
 import { ensureDatabase, PostgresStore, runMigrations } from '@frequency/db';
-import { createTestAdmissionIssuer } from '@frequency/testing/admission';
+import {
+  admit,
+  createTestAdmissionIssuer,
+  type MintedAdmission,
+} from '@frequency/testing/admission';
 import { seedTestEvent } from '@frequency/testing/events';
 import { startPubSubEmulator } from '@frequency/testing/services';
 import autocannon from 'autocannon';
@@ -100,7 +104,8 @@ async function main(): Promise<void> {
   await ensureTopology(admin, names);
   await admin.close();
   const eventId = 'e2e-million';
-  await seedTestEvent(redis, { eventId, ticketsTotal, maxPerOrder: 4 });
+  // Every order has the same buyer: the cap is lifted so the sale runs through to sold out.
+  await seedTestEvent(redis, { eventId, ticketsTotal, maxPerOrder: 4, maxPerBuyer: ticketsTotal });
 
   const shared = {
     REDIS_URL: redisUrl,
@@ -116,8 +121,14 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`minting ${orders} admission tokens (test key, not timed)… `);
     const tokens: string[] = [];
-    for (let i = 0; i < orders; i += 1)
-      tokens.push((await issuer.mint({ eventId, ttlSeconds: 3_600 })).token);
+    const admitted: MintedAdmission['claims'][] = [];
+    for (let i = 0; i < orders; i += 1) {
+      const { token, claims } = await issuer.mint({ eventId, ttlSeconds: 3_600 });
+      tokens.push(token);
+      admitted.push(claims);
+    }
+    // Live in Redis as the waiting room makes them at admission, or checkout would refuse them.
+    await admit(redis, admitted);
     process.stdout.write('done\n');
 
     const worker = await startService(here('../src/server.ts'), {

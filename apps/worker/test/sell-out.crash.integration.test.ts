@@ -53,7 +53,13 @@ describe('selling out survives crashes', () => {
       const store = PostgresStore.open(database.url, 2);
       cleanups.push(() => store.close());
 
-      const selling = sellOut({ app, issuer, eventId: 'crash', buyers: 1_200 });
+      const selling = sellOut({
+        app,
+        issuer,
+        redis: redis.client,
+        eventId: 'crash',
+        buyers: 1_200,
+      });
       // Kill as soon as the worker has persisted something: it is then mid-stream for sure.
       await expect
         .poll(async () => (await store.auditEvent('crash')).tickets, {
@@ -128,6 +134,7 @@ describe('selling out survives crashes', () => {
       const result = await sellOut({
         app,
         issuer,
+        redis: redis.client,
         eventId: 'restart',
         buyers: 1_200,
         onProgress: (answered) => {

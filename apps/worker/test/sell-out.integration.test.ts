@@ -50,7 +50,13 @@ describe('selling out an event under concurrency', () => {
         maxPerOrder: 4,
       });
 
-      const result = await sellOut({ app, issuer, eventId: 'sell-out', buyers: 3_000 });
+      const result = await sellOut({
+        app,
+        issuer,
+        redis: redis.client,
+        eventId: 'sell-out',
+        buyers: 3_000,
+      });
       expect(result.rejected[409]).toBeGreaterThan(0);
       const store = PostgresStore.open(database.url, 2);
       cleanups.push(() => store.close());
@@ -141,7 +147,13 @@ describe('selling out an event under concurrency', () => {
       cleanups.push(() => app.close());
       await seedTestEvent(redis.client, { eventId: 'twice', ticketsTotal: 2_000, maxPerOrder: 4 });
 
-      const result = await sellOut({ app, issuer, eventId: 'twice', buyers: 1_200 });
+      const result = await sellOut({
+        app,
+        issuer,
+        redis: redis.client,
+        eventId: 'twice',
+        buyers: 1_200,
+      });
       const store = PostgresStore.open(database.url, 2);
       cleanups.push(() => store.close());
       await expectSoldOutAndConsistent({

@@ -94,7 +94,13 @@ describe('selling out with STORE=spanner', () => {
       cleanups.push(() => app.close());
       await seedTestEvent(redis.client, { eventId: 'spanner', ticketsTotal: 800, maxPerOrder: 4 });
 
-      const result = await sellOut({ app, issuer, eventId: 'spanner', buyers: 500 });
+      const result = await sellOut({
+        app,
+        issuer,
+        redis: redis.client,
+        eventId: 'spanner',
+        buyers: 500,
+      });
       expect(result.rejected[409]).toBeGreaterThan(0);
       const store = SpannerStore.open(location);
       cleanups.push(() => store.close());

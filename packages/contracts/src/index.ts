@@ -4,6 +4,7 @@ export * from './events.js';
 export * from './ops.js';
 export * from './queue.js';
 export * from './orders.js';
+export * from './buyers.js';
 export * from './tokens.js';
 export * from './messages.js';
 export * from './redis-keys.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BuyerEmailSchema, BuyerNameSchema } from './buyers.js';
 import { OrderIdSchema, TicketCodeSchema, TicketIdSchema } from './ids.js';
 
 /** 7. GET /v1/events/{eventId}/availability */
@@ -7,9 +8,10 @@ export const AvailabilitySchema = z
   .meta({ id: 'Availability' });
 export type Availability = z.infer<typeof AvailabilitySchema>;
 
+/** Checked at the API, so the worker and the ledger never see a control character in a buyer. */
 export const BuyerSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  email: z.email().max(320),
+  name: BuyerNameSchema,
+  email: BuyerEmailSchema,
 });
 export type Buyer = z.infer<typeof BuyerSchema>;
 

@@ -9,11 +9,19 @@
  * - stock   integer: tickets remaining. Set to ticketsTotal at creation, then only decremented by
  *           checkout's reservation script. Never below 0.
  * - sold    integer: tickets reserved by accepted orders (stock + sold = ticketsTotal, always).
- * - active  sorted set: admission id (jti) -> expiry (epoch ms). An admission is an active checkout
- *           until checkout removes it when its order is placed, or until its expiry passes.
+ * - active  sorted set: admission id (jti) -> expiry (epoch ms), written at admission. An admission
+ *           is an active checkout until checkout removes it when its order is placed, the fan leaves,
+ *           or its expiry passes (by Redis TIME). Checkout accepts an order only for an admission
+ *           that is in it with a score in the future, so a slot the waiting room has given again
+ *           can never be used twice.
+ * - revoked sorted set: admission id -> expiry (epoch ms) of admissions whose fan left the queue
+ *           (the leave script moves them here from `active`), so checkout answers
+ *           ADMISSION_REVOKED rather than "expired". Trimmed by expiry by the leave script.
  * Written by checkout (reservation script), read by the worker and the GET order route:
  * - admissionOrders  hash: admission id -> order id (one order per admission)
  * - idempotency      hash: Idempotency-Key -> order id
+ * - buyers           hash: buyerCapField(e-mail) (a hash of the normalised address) -> tickets
+ *                    reserved by that buyer for the event, checked against maxPerBuyer
  * - order(orderId)   hash: status, quantity, admissionId, eventId, tickets (JSON), intent (JSON)
  * - outbox           sorted set: order id -> next publish attempt (epoch ms); removed when the worker
  *                    has confirmed the order.
@@ -29,8 +37,10 @@ export function eventKeys(eventId: string) {
     stock: `ev:${tag}:stock`,
     sold: `ev:${tag}:sold`,
     active: `ev:${tag}:active`,
+    revoked: `ev:${tag}:revoked`,
     admissionOrders: `ev:${tag}:admission-orders`,
     idempotency: `ev:${tag}:idempotency`,
+    buyers: `ev:${tag}:buyers`,
     outbox: `ev:${tag}:outbox`,
     order: (orderId: string) => `ev:${tag}:order:${orderId}`,
   };

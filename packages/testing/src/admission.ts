@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import {
   admissionTokenAudience,
   admissionTokenIssuer,
+  eventKeys,
   newId,
   type AdmissionTokenClaims,
 } from '@frequency/contracts';
+import type { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
 export interface TestSigningKey {
@@ -33,6 +35,13 @@ export interface MintOptions {
   key?: TestSigningKey;
   /** Protected header overrides (alg stays ES256: the key only signs ES256). */
   header?: Record<string, unknown>;
+  /**
+   * Registers the admission as live in this Redis (see `admit`), as the waiting room does when it
+   * admits a fan; checkout refuses an order for an admission that is not. Pass the test's client
+   * (it carries the key prefix the app under test uses). Default: the issuer's `admitIn`; `null`
+   * mints a token whose admission is not live.
+   */
+  admitIn?: Redis | null;
 }
 
 export interface MintedAdmission {
@@ -47,6 +56,8 @@ export interface TestAdmissionIssuer {
   baseUrl: string;
   current: TestSigningKey;
   mint(options: MintOptions): Promise<MintedAdmission>;
+  /** From now on, mint registers every admission live in this Redis (unless told otherwise). */
+  admitIn(redis: Redis | null): void;
   /** Publishes another key (a rotation): later fetches of the JWKS list it. */
   addKey(key: TestSigningKey): void;
   /** Stops publishing a key (retired or compromised): later fetches of the JWKS omit it. */
@@ -65,6 +76,7 @@ export async function createTestAdmissionIssuer(): Promise<TestAdmissionIssuer> 
   const current = await createSigningKey();
   const published: JWK[] = [current.publicJwk];
   let fetches = 0;
+  let liveIn: Redis | null = null;
   const server: Server = createServer((request, response) => {
     if (request.url === '/.well-known/jwks.json') {
       fetches += 1;
@@ -87,6 +99,9 @@ export async function createTestAdmissionIssuer(): Promise<TestAdmissionIssuer> 
     addKey(key) {
       published.push(key.publicJwk);
     },
+    admitIn(redis) {
+      liveIn = redis;
+    },
     removeKey(kid) {
       const index = published.findIndex((jwk) => jwk.kid === kid);
       if (index >= 0) published.splice(index, 1);
@@ -108,6 +123,8 @@ export async function createTestAdmissionIssuer(): Promise<TestAdmissionIssuer> 
       const token = await new SignJWT({ ...claims })
         .setProtectedHeader({ typ: 'JWT', ...options.header, alg: 'ES256', kid: key.kid })
         .sign(key.privateKey);
+      const live = options.admitIn === undefined ? liveIn : options.admitIn;
+      if (live) await admit(live, [claims]);
       return { token, claims };
     },
     close: () =>
@@ -118,4 +135,25 @@ export async function createTestAdmissionIssuer(): Promise<TestAdmissionIssuer> 
         });
       }),
   };
+}
+
+/**
+ * Makes admissions live in Redis the way the waiting room's admission script does: each jti in the
+ * event's `active` sorted set with its expiry (epoch ms) as score. Tokens minted here bypass the
+ * queue, so without this checkout would answer their orders 401 TOKEN_EXPIRED. Pipelined, for
+ * benches that admit many at once.
+ */
+export async function admit(
+  redis: Redis,
+  admissions: readonly Pick<AdmissionTokenClaims, 'evt' | 'jti' | 'exp'>[],
+): Promise<void> {
+  const chunk = 1_000;
+  for (let start = 0; start < admissions.length; start += chunk) {
+    const pipeline = redis.pipeline();
+    for (const { evt, jti, exp } of admissions.slice(start, start + chunk))
+      pipeline.zadd(eventKeys(evt).active, exp * 1000, jti);
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err !== null);
+    if (failed?.[0]) throw failed[0];
+  }
 }

@@ -5,6 +5,9 @@ export interface SeedEventOptions {
   eventId: string;
   ticketsTotal: number;
   maxPerOrder?: number;
+  /** Tickets per buyer across orders; absent, the field is left out as on events made before it. */
+  maxPerBuyer?: number;
+  maxActiveCheckouts?: number;
   /** Tickets already sold (stock = ticketsTotal - sold), to start a test near sell-out. */
   sold?: number;
 }
@@ -26,7 +29,8 @@ export async function seedTestEvent(redis: Redis, options: SeedEventOptions): Pr
       maxPerOrder: String(options.maxPerOrder ?? 4),
       opensAt: String(Date.now() - 60_000),
       admissionRatePerSecond: '100',
-      maxActiveCheckouts: '1000',
+      maxActiveCheckouts: String(options.maxActiveCheckouts ?? 1000),
+      ...(options.maxPerBuyer === undefined ? {} : { maxPerBuyer: String(options.maxPerBuyer) }),
       paused: '0',
       checkoutWindowSeconds: '600',
     })

@@ -183,6 +183,7 @@ export const test = base.extend<FileFixtures>({
 export { describe, expect, vi, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
 export { freePort, spawnService, type ServiceProcess } from './process.js';
 export {
+  admit,
   createSigningKey,
   createTestAdmissionIssuer,
   type MintedAdmission,

@@ -80,8 +80,15 @@ export class AdmissionVerifier {
     this.now = options.now ?? Date.now;
   }
 
-  /** Returns the claims of a valid admission token for `eventId`, or throws a 401 AppError. */
-  async verify(authorization: string | undefined, eventId?: string): Promise<AdmissionTokenClaims> {
+  /**
+   * Returns the claims of a valid admission token for `eventId`, or throws a 401 AppError (503 when
+   * the signature queue is full). `client` is the caller's address, for the queue's fair share.
+   */
+  async verify(
+    authorization: string | undefined,
+    eventId?: string,
+    client?: string,
+  ): Promise<AdmissionTokenClaims> {
     const token = bearerToken(authorization);
     const nowSeconds = Math.floor(this.now() / 1000);
     const tolerance = this.options.clockToleranceSeconds ?? 5;
@@ -99,16 +106,25 @@ export class AdmissionVerifier {
     if (!header.success) throw invalid('unsupported token header');
     const signature = Buffer.from(encodedSignature, 'base64url');
     if (signature.length !== signatureBytes) throw invalid('bad signature');
+    // Cheap refusals before the signature check, so junk never waits in (or fills) its queue. They
+    // only ever refuse: what the payload says is trusted only once the signature is checked.
+    const payload = decodeJson(encodedPayload);
+    if (!isRecord(payload) || (eventId !== undefined && payload.evt !== eventId))
+      throw invalid('not an admission token for this event');
 
     const key = await this.keyFor(header.data.kid);
     const signed = Buffer.from(`${encodedHeader}.${encodedPayload}`);
-    const ok = await (this.options.signatures ?? threadPoolChecker).check(key, signed, signature);
+    const ok = await (this.options.signatures ?? threadPoolChecker).check(
+      key,
+      signed,
+      signature,
+      client,
+    );
     this.stats.signatureChecks += 1;
     if (!ok) throw invalid('bad signature');
 
     // Only a token signed by the waiting room is looked at further: claims of a forged token are
     // never trusted, not even to tell "expired" from "invalid".
-    const payload = decodeJson(encodedPayload);
     if (
       isRecord(payload) &&
       typeof payload.exp === 'number' &&

@@ -15,7 +15,7 @@ import {
   type TestAdmissionIssuer,
 } from '@frequency/testing';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
-import { bearer, buildTestCheckout, buyer, freePort } from '../../test/build.js';
+import { bearer, buildTestCheckout, buyer, freePort, uncapped } from '../../test/build.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe('a Pub/Sub outage loses no order', () => {
         },
       });
       cleanups.push(() => app.close());
-      await seedTestEvent(redis.client, { eventId: 'outage', ticketsTotal: 100 });
+      await seedTestEvent(redis.client, { eventId: 'outage', ticketsTotal: 100, ...uncapped });
 
       const place = async () => {
         const admission = await issuer.mint({ eventId: 'outage' });

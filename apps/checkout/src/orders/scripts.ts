@@ -2,14 +2,27 @@ import type { Redis, Result } from 'ioredis';
 
 /**
  * Places one order, atomically (KEYS all carry the event's hash tag, so one slot).
- * Invariant: one admission yields at most one order, and tickets are never sold twice nor beyond
- * the stock: the check of the admission, the check of stock, the decrement (stock + sold stays
- * ticketsTotal), the pending order record, the outbox entry and "admission used" happen together
- * or not at all. Stock is never decremented below 0.
+ * Invariants:
+ * - One admission yields at most one order: the same admission (or Idempotency-Key) again returns
+ *   the order it placed, before any other check, so a retry never fails on a limit it already used.
+ * - An order is accepted only for an admission that is live in Redis: its jti is in `active` with
+ *   an expiry after Redis TIME. The waiting room admits up to maxActiveCheckouts live admissions
+ *   and gives a slot again once its admission left `active` (order placed, fan left, expired), so
+ *   a token whose admission has left `active` can never add a checkout beyond the cap, whatever
+ *   order leave, expiry and the order arrive in. A jti in `revoked` (the fan left) answers
+ *   'revoked', any other absent or past one 'expired'.
+ * - A buyer (normalised e-mail, hashed) reserves at most maxPerBuyer tickets across all orders of
+ *   the event: checked and counted here, in the same step as the stock, so concurrent orders of
+ *   one buyer cannot pass it together. maxPerBuyer absent (events created before it) = maxPerOrder.
+ * - Tickets are never sold twice nor beyond the stock: the checks, the decrement (stock + sold stays
+ *   ticketsTotal), the pending order record, the outbox entry and "admission used" happen together
+ *   or not at all. Stock is never decremented below 0.
  *
- * KEYS: 1 config, 2 stock, 3 sold, 4 active, 5 admissionOrders, 6 idempotency, 7 outbox, 8 order
+ * KEYS: 1 config, 2 stock, 3 sold, 4 active, 5 admissionOrders, 6 idempotency, 7 outbox, 8 order,
+ *       9 revoked, 10 buyers
  * ARGV: 1 admission id (jti), 2 Idempotency-Key or '', 3 order id, 4 quantity, 5 intent JSON,
- *       6 tickets JSON, 7 admission id of this order, 8 first republish time (epoch ms)
+ *       6 tickets JSON, 7 admission id of this order, 8 first republish time (epoch ms),
+ *       9 buyer field (buyerCapField of the e-mail)
  * Returns { outcome, orderId or detail, number }.
  */
 const placeOrderLua = `
@@ -23,15 +36,30 @@ if ARGV[2] ~= '' then
     return { 'idempotency_conflict', '', 0 }
   end
 end
-local maxPerOrder = tonumber(redis.call('HGET', KEYS[1], 'maxPerOrder'))
+local config = redis.call('HMGET', KEYS[1], 'maxPerOrder', 'maxPerBuyer')
+local maxPerOrder = tonumber(config[1])
 local stock = tonumber(redis.call('GET', KEYS[2]))
 if not maxPerOrder or not stock then return { 'not_found', '', 0 } end
+local maxPerBuyer = tonumber(config[2]) or maxPerOrder
 local quantity = tonumber(ARGV[4])
 if quantity > maxPerOrder then return { 'too_many', '', maxPerOrder } end
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local expiresAt = tonumber(redis.call('ZSCORE', KEYS[4], ARGV[1]))
+if not expiresAt or expiresAt <= nowMs then
+  local revoked = tonumber(redis.call('ZSCORE', KEYS[9], ARGV[1]))
+  if revoked and revoked > nowMs then return { 'revoked', '', 0 } end
+  return { 'expired', '', 0 }
+end
+local bought = tonumber(redis.call('HGET', KEYS[10], ARGV[9]) or '0')
+if bought + quantity > maxPerBuyer then
+  return { 'buyer_limit', '', math.max(0, maxPerBuyer - bought) }
+end
 if stock <= 0 then return { 'sold_out', '', 0 } end
 if stock < quantity then return { 'insufficient', '', stock } end
 local remaining = redis.call('DECRBY', KEYS[2], quantity)
 redis.call('INCRBY', KEYS[3], quantity)
+redis.call('HINCRBY', KEYS[10], ARGV[9], quantity)
 redis.call('HSET', KEYS[8], 'status', 'pending', 'quantity', quantity, 'admissionId', ARGV[7],
   'tickets', ARGV[6], 'intent', ARGV[5])
 redis.call('HSET', KEYS[5], ARGV[1], ARGV[3])
@@ -66,6 +94,8 @@ declare module 'ioredis' {
       idempotency: string,
       outbox: string,
       order: string,
+      revoked: string,
+      buyers: string,
       admissionId: string,
       idempotencyKey: string,
       orderId: string,
@@ -74,6 +104,7 @@ declare module 'ioredis' {
       ticketsJson: string,
       orderAdmissionId: string,
       republishAt: number,
+      buyerField: string,
     ): Result<[string, string, number], Context>;
     claimOutbox(
       outbox: string,
@@ -86,6 +117,6 @@ declare module 'ioredis' {
 
 /** Loads checkout's scripts once per client (EVALSHA afterwards, EVAL fallback after a flush). */
 export function defineCheckoutCommands(redis: Redis): void {
-  redis.defineCommand('placeOrder', { numberOfKeys: 8, lua: placeOrderLua });
+  redis.defineCommand('placeOrder', { numberOfKeys: 10, lua: placeOrderLua });
   redis.defineCommand('claimOutbox', { numberOfKeys: 1, lua: claimOutboxLua });
 }

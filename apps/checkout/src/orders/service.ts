@@ -1,5 +1,6 @@
 import {
   AppError,
+  buyerCapField,
   eventKeys,
   newId,
   newTicketCode,
@@ -69,6 +70,8 @@ export class OrderService {
         keys.idempotency,
         keys.outbox,
         keys.order(orderId),
+        keys.revoked,
+        keys.buyers,
         admission.jti,
         idempotencyKey ?? '',
         orderId,
@@ -77,6 +80,7 @@ export class OrderService {
         JSON.stringify(tickets),
         admission.jti,
         Date.now() + this.options.republishAfterMs,
+        buyerCapField(body.buyer.email),
       ),
     );
     switch (outcome) {
@@ -98,6 +102,22 @@ export class OrderService {
         metrics.orders.inc({ event: eventId, result: 'insufficient' });
         metrics.ticketsRemaining.set({ event: eventId }, figure);
         throw new AppError('INSUFFICIENT_TICKETS', `only ${figure} tickets are left`);
+      case 'revoked':
+        metrics.orders.inc({ event: eventId, result: 'revoked' });
+        throw new AppError('ADMISSION_REVOKED', 'this admission was given up by leaving the queue');
+      case 'expired':
+        metrics.orders.inc({ event: eventId, result: 'expired' });
+        throw new AppError('TOKEN_EXPIRED', 'the admission has expired', {
+          'www-authenticate': 'Bearer error="invalid_token"',
+        });
+      case 'buyer_limit':
+        metrics.orders.inc({ event: eventId, result: 'buyer_limit' });
+        throw new AppError(
+          'BUYER_LIMIT',
+          figure > 0
+            ? `this buyer may order ${figure} more ${figure === 1 ? 'ticket' : 'tickets'} for this event`
+            : 'this buyer has ordered the most tickets allowed for this event',
+        );
       case 'too_many':
         throw new AppError('VALIDATION_FAILED', `at most ${figure} tickets per order`, {}, [
           { path: 'body.quantity', message: `must be at most ${figure}` },

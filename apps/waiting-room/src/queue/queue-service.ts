@@ -233,6 +233,7 @@ export class QueueService {
       keys.preSeen,
       keys.admissions,
       keys.active,
+      keys.revoked,
       claims.sub,
       'pre' in claims ? 'pre' : 'seq',
       'pre' in claims ? claims.pre : claims.seq,

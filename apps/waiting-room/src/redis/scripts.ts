@@ -201,13 +201,15 @@ return {'ok', admitted, left, abandoned, front, active + admitted}
 `;
 
 /**
- * LEAVE. KEYS: state, pre, line, seen, preSeen, admissions, active.
+ * LEAVE. KEYS: state, pre, line, seen, preSeen, admissions, active, revoked.
  * ARGV: entry id, 'seq' | 'pre', arrival number (pre) .
  * Invariant: a fan who leaves is never admitted afterwards, and leaving twice changes nothing. In the
  * line the place is only marked (O(1)); admission passes over it. An admitted fan who leaves frees the
- * checkout slot at once.
+ * checkout slot at once and, in the same step, gives up the admission: it leaves `active` (checkout
+ * orders only for a live admission, so the slot cannot be used twice) and is kept in `revoked`
+ * until it would have expired, so checkout can say why it refuses it. `revoked` is trimmed here.
  */
-const leaveLua = `
+const leaveLua = `${clock}
 local function markLeft(key, n)
   local cur = redis.call('BITFIELD', key, 'GET', 'u32', '#' .. n)[1]
   if cur == 1 then return false end
@@ -237,8 +239,12 @@ if ARGV[2] == 'pre' then
 end
 local admission = redis.call('HGET', KEYS[6], member)
 if admission then
-  redis.call('ZREM', KEYS[7], string.match(admission, '^([^:]+):'))
+  local jti, expiresAt = string.match(admission, '^([^:]+):(%d+)$')
+  redis.call('ZREM', KEYS[7], jti)
   redis.call('HDEL', KEYS[6], member)
+  local nowMs = clock()
+  redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', nowMs)
+  if tonumber(expiresAt) > nowMs then redis.call('ZADD', KEYS[8], expiresAt, jti) end
   return 'released'
 end
 return 'gone'
@@ -387,7 +393,7 @@ const definitions = {
   wrSeal: { numberOfKeys: 3, lua: sealLua },
   wrShuffleChunk: { numberOfKeys: 7, lua: shuffleChunkLua },
   wrAdmit: { numberOfKeys: 8, lua: admitLua },
-  wrLeave: { numberOfKeys: 7, lua: leaveLua },
+  wrLeave: { numberOfKeys: 8, lua: leaveLua },
   wrSeen: { numberOfKeys: 1, lua: seenLua },
   wrLease: { numberOfKeys: 2, lua: leaseLua },
   wrRelease: { numberOfKeys: 1, lua: releaseLua },

@@ -9,7 +9,7 @@ import {
   test,
   type TestAdmissionIssuer,
 } from '@frequency/testing';
-import { bearer, buildTestCheckout, buyer } from '../../../test/build.js';
+import { bearer, buildTestCheckout, buyer, uncapped } from '../../../test/build.js';
 
 let issuer: TestAdmissionIssuer;
 let app: HttpApp | undefined;
@@ -46,7 +46,12 @@ function expectError(
 describe('bad order requests get a 4xx with a code, never a 5xx, and reserve nothing', () => {
   test('setup', async ({ redis, pubsub }) => {
     app = await buildTestCheckout({ redis, pubsub, issuer });
-    await seedTestEvent(redis.client, { eventId: 'errors', ticketsTotal: 100, maxPerOrder: 4 });
+    await seedTestEvent(redis.client, {
+      eventId: 'errors',
+      ticketsTotal: 100,
+      maxPerOrder: 4,
+      ...uncapped,
+    });
   });
 
   test('malformed JSON is 400 MALFORMED_REQUEST', async () => {

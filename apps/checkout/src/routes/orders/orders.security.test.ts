@@ -12,7 +12,7 @@ import {
   test,
   type TestAdmissionIssuer,
 } from '@frequency/testing';
-import { bearer, buildTestCheckout, buyer } from '../../../test/build.js';
+import { bearer, buildTestCheckout, buyer, uncapped } from '../../../test/build.js';
 
 let issuer: TestAdmissionIssuer;
 let app: HttpApp | undefined;
@@ -56,8 +56,8 @@ describe('admission tokens checkout must refuse', () => {
       issuer,
       env: { JWKS_REFETCH_COOLDOWN_MS: '1000' },
     });
-    await seedTestEvent(redis.client, { eventId, ticketsTotal: 1_000 });
-    await seedTestEvent(redis.client, { eventId: 'other-event', ticketsTotal: 1_000 });
+    await seedTestEvent(redis.client, { eventId, ticketsTotal: 1_000, ...uncapped });
+    await seedTestEvent(redis.client, { eventId: 'other-event', ticketsTotal: 1_000, ...uncapped });
   });
 
   test('no token, or not a Bearer token', async () => {
@@ -65,6 +65,16 @@ describe('admission tokens checkout must refuse', () => {
     expectRejected(await order('Basic dXNlcjpwYXNz'));
     expectRejected(await order('Bearer not.a.jwt'));
     expectRejected(await order('Bearer '));
+  });
+
+  test('the token is checked before the body is read: a forged one with a malformed body is 401', async () => {
+    const response = await app!.inject({
+      method: 'POST',
+      url: `/v1/events/${eventId}/orders`,
+      headers: { authorization: 'Bearer not.a.jwt', 'content-type': 'application/json' },
+      payload: '{"quantity": ',
+    });
+    expectRejected(response);
   });
 
   test('a token signed by a key the waiting room does not publish (forged, same kid)', async () => {

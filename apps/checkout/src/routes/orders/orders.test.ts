@@ -16,7 +16,7 @@ import {
   type TestAdmissionIssuer,
 } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
-import { bearer, buildTestCheckout, buyer } from '../../../test/build.js';
+import { bearer, buildTestCheckout, buyer, uncapped } from '../../../test/build.js';
 
 let issuer: TestAdmissionIssuer;
 let app: HttpApp | undefined;
@@ -37,8 +37,18 @@ describe('orders', () => {
       received.push(PurchaseIntentSchema.parse(JSON.parse(message.data.toString())));
       message.ack();
     });
-    await seedTestEvent(redis.client, { eventId: 'orders-main', ticketsTotal: 10, maxPerOrder: 4 });
-    await seedTestEvent(redis.client, { eventId: 'orders-small', ticketsTotal: 3, maxPerOrder: 4 });
+    await seedTestEvent(redis.client, {
+      eventId: 'orders-main',
+      ticketsTotal: 10,
+      maxPerOrder: 4,
+      ...uncapped,
+    });
+    await seedTestEvent(redis.client, {
+      eventId: 'orders-small',
+      ticketsTotal: 3,
+      maxPerOrder: 4,
+      ...uncapped,
+    });
   });
 
   test('an order reserves tickets, is published as a purchase intent, and answers 202', async ({
