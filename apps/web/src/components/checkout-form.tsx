@@ -45,7 +45,8 @@ export function CheckoutForm(props: CheckoutFormProps) {
   async function submit(event: React.SyntheticEvent<HTMLFormElement>) {
     event.preventDefault();
     if (inFlight.current || expired) return;
-    const parsed = BuyerSchema.safeParse({ name, email });
+    // The API refuses text that is not NFC (a decomposed "é" from some keyboards): send it composed.
+    const parsed = BuyerSchema.safeParse({ name: name.normalize('NFC'), email: email.normalize('NFC') });
     if (!parsed.success) {
       const next: FieldErrors = {};
       for (const issue of parsed.error.issues) {
@@ -102,6 +103,10 @@ export function CheckoutForm(props: CheckoutFormProps) {
         props.onExpired();
       } else if (err.code === 'ADMISSION_USED') {
         setProblem(t.checkout.used);
+      } else if (err.code === 'BUYER_LIMIT') {
+        setProblem(t.checkout.buyerLimit);
+      } else if (err.code === 'ADMISSION_REVOKED') {
+        props.onExpired();
       } else {
         setProblem(t.checkout.failed);
       }
