@@ -1,5 +1,5 @@
 // Solves a join challenge off the main thread, so the page never freezes while a phone works
-// through 2^bits hashes. The same file is what the benchmark (apps/waiting-room/bench) runs in
+// through 2^bits hashes. The same file is what the benchmark (apps/web/bench) runs in
 // Chromium.
 import { solveChallengeAsync } from '@frequency/contracts/pow';
 import { sha256Subtle } from './pow-hash';
