@@ -4,16 +4,7 @@ import { Agent, request } from 'node:http';
 import { loadavg, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { reportBench } from '@frequency/bench';
-import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
-import { createRedisClient } from '@frequency/config/redis';
-import {
-  admit,
-  createTestAdmissionIssuer,
-  type MintedAdmission,
-} from '@frequency/testing/admission';
-import { seedTestEvent } from '@frequency/testing/events';
-import { startPubSubEmulator } from '@frequency/testing/services';
-import { cpuTicks, deletePrefix, freePort, startNode } from './support.js';
+import { cpuTicks, prepareCheckoutBench } from './support.js';
 
 /**
  * Honest orders during a flood of forged admission tokens. A separate process (flood-generator.ts,
@@ -100,53 +91,27 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
 
 async function main(): Promise<void> {
   process.stdout.write(`load average at start: ${load()}; flood generator nice ${floodNice}\n`);
-  const emulator = await startPubSubEmulator('127.0.0.1', await freePort());
-  const issuer = await createTestAdmissionIssuer();
-  const prefix = `bench-flood:${Date.now().toString(36)}:`;
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-  const redis = createRedisClient({ url: redisUrl, keyPrefix: prefix, name: 'bench' });
-  const names = {
-    topic: 'flood-intents',
-    subscription: 'flood-worker',
-    deadLetterTopic: 'flood-dead-letter',
-  };
-  const admin = createPubSub({ projectId: 'frequency-bench', emulatorHost: emulator.hostPort });
-  await ensureTopology(admin, names);
-  await seedTestEvent(redis, { eventId, ticketsTotal: 50_000_000, maxPerOrder: 4 });
+  const bench = await prepareCheckoutBench('flood', {
+    eventId,
+    ticketsTotal: 50_000_000,
+    maxPerOrder: 4,
+  });
+  const { issuer } = bench;
 
   // One admission per probe order, each its own buyer, live in Redis as after a real admission.
-  const needed = Math.ceil(probeRate * (warmUpSeconds + 2 * seconds + 5) * 1.2);
-  const probes: string[] = [];
-  const admitted: MintedAdmission['claims'][] = [];
-  for (let i = 0; i < needed; i += 1) {
-    const { token, claims } = await issuer.mint({ eventId, ttlSeconds: 3_600 });
-    probes.push(token);
-    admitted.push(claims);
-  }
-  await admit(redis, admitted);
+  const probes = await bench.admissions(
+    Math.ceil(probeRate * (warmUpSeconds + 2 * seconds + 5) * 1.2),
+  );
   const [forgedHeader = '', forgedPayload = ''] = (
     await issuer.mint({ eventId, ttlSeconds: 3_600 })
   ).token.split('.');
 
-  const checkout = await startNode(
-    here('../src/server.ts'),
-    {
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      PUBSUB_PROJECT_ID: 'frequency-bench',
-      PUBSUB_EMULATOR_HOST: emulator.hostPort,
-      PUBSUB_TOPIC: names.topic,
-      PUBSUB_SUBSCRIPTION: names.subscription,
-      PUBSUB_DEAD_LETTER_TOPIC: names.deadLetterTopic,
-      WAITING_ROOM_URL: issuer.baseUrl,
-      OUTBOX_REPUBLISH_AFTER_MS: '600000',
-      METADATA_SERVER_DETECTION: 'none',
-      ...(process.env.SIGNATURE_QUEUE_MAX
-        ? { SIGNATURE_QUEUE_MAX: process.env.SIGNATURE_QUEUE_MAX }
-        : {}),
-    },
-    await freePort(),
-  );
+  const checkout = await bench.startCheckout({
+    METADATA_SERVER_DETECTION: 'none',
+    ...(process.env.SIGNATURE_QUEUE_MAX
+      ? { SIGNATURE_QUEUE_MAX: process.env.SIGNATURE_QUEUE_MAX }
+      : {}),
+  });
   const pid = checkout.process.pid;
   const ordersUrl = `${checkout.url}/v1/events/${eventId}/orders`;
   let nextProbe = 0;
@@ -291,12 +256,7 @@ async function main(): Promise<void> {
     );
   } finally {
     probeAgent.destroy();
-    await checkout.stop();
-    await admin.close();
-    redis.disconnect();
-    await deletePrefix(redisUrl, prefix);
-    await issuer.close();
-    await emulator.stop();
+    await bench.close();
   }
 }
 

@@ -1,16 +1,7 @@
 import { reportBench } from '@frequency/bench';
 import { fileURLToPath } from 'node:url';
-import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
-import { createRedisClient } from '@frequency/config/redis';
-import {
-  admit,
-  createTestAdmissionIssuer,
-  type MintedAdmission,
-} from '@frequency/testing/admission';
-import { seedTestEvent } from '@frequency/testing/events';
-import { startPubSubEmulator } from '@frequency/testing/services';
 import autocannon from 'autocannon';
-import { cpuTicks, deletePrefix, freePort, median, ratio, startNode } from './support.js';
+import { cpuTicks, freePort, median, prepareCheckoutBench, ratio, startNode } from './support.js';
 
 /**
  * Order placement against a bare Fastify hello-world, both measured in the same run with the same
@@ -52,40 +43,21 @@ interface Measured {
 }
 
 async function main(): Promise<void> {
-  const emulator = await startPubSubEmulator('127.0.0.1', await freePort());
-  const issuer = await createTestAdmissionIssuer();
-  const prefix = `bench:${Date.now().toString(36)}:`;
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-  const redis = createRedisClient({ url: redisUrl, keyPrefix: prefix, name: 'bench' });
-  const names = {
-    topic: 'bench-intents',
-    subscription: 'bench-worker',
-    deadLetterTopic: 'bench-dead-letter',
-  };
-  const admin = createPubSub({ projectId: 'frequency-bench', emulatorHost: emulator.hostPort });
-  await ensureTopology(admin, names);
   // Every order has the same buyer: the cap is lifted so the bench measures the reservation itself.
-  await seedTestEvent(redis, {
+  const bench = await prepareCheckoutBench('bench', {
     eventId: 'bench',
     ticketsTotal: 50_000_000,
     maxPerOrder: 4,
     maxPerBuyer: 50_000_000,
   });
+  const { emulator, redis } = bench;
 
   // One distinct admission per order for the whole run, at well above the expected rate.
   const tokenCount = Number(
     process.env.BENCH_TOKENS ?? 10_000 * (warmUpSeconds + rounds * duration),
   );
   process.stdout.write(`minting ${tokenCount} admission tokens… `);
-  const tokens: string[] = [];
-  const admitted: MintedAdmission['claims'][] = [];
-  for (let i = 0; i < tokenCount; i += 1) {
-    const { token, claims } = await issuer.mint({ eventId: 'bench', ttlSeconds: 3_600 });
-    tokens.push(token);
-    admitted.push(claims);
-  }
-  // Live in Redis as the waiting room makes them at admission, or checkout would refuse them.
-  await admit(redis, admitted);
+  const tokens = await bench.admissions(tokenCount);
   process.stdout.write('done\n');
 
   const body = JSON.stringify({
@@ -109,21 +81,7 @@ async function main(): Promise<void> {
   const helloToken = () => tokens[nextHelloToken++ % tokens.length] ?? '';
 
   const hello = await startNode(here('./hello-server.ts'), {}, await freePort());
-  const checkout = await startNode(
-    here('../src/server.ts'),
-    {
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      PUBSUB_PROJECT_ID: 'frequency-bench',
-      PUBSUB_EMULATOR_HOST: emulator.hostPort,
-      PUBSUB_TOPIC: names.topic,
-      PUBSUB_SUBSCRIPTION: names.subscription,
-      PUBSUB_DEAD_LETTER_TOPIC: names.deadLetterTopic,
-      WAITING_ROOM_URL: issuer.baseUrl,
-      OUTBOX_REPUBLISH_AFTER_MS: '600000',
-    },
-    await freePort(),
-  );
+  const checkout = await bench.startCheckout();
 
   const loads = {
     helloGet: { server: hello, requests: [{ method: 'GET', path: '/' }] as autocannon.Request[] },
@@ -246,13 +204,8 @@ async function main(): Promise<void> {
         `target (orders >= 15% of the same request to hello-world): ${met ? 'met' : 'NOT met'}\n`,
     );
   } finally {
-    await checkout.stop();
     await hello.stop();
-    await admin.close();
-    redis.disconnect();
-    await deletePrefix(redisUrl, prefix);
-    await issuer.close();
-    await emulator.stop();
+    await bench.close();
   }
 }
 

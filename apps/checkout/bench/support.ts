@@ -1,8 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import { createRedisClient } from '@frequency/config/redis';
+import {
+  admit,
+  createTestAdmissionIssuer,
+  type MintedAdmission,
+  type TestAdmissionIssuer,
+} from '@frequency/testing/admission';
+import { seedTestEvent } from '@frequency/testing/events';
+import { freePort } from '@frequency/testing/process';
+import { startPubSubEmulator, type StartedEmulator } from '@frequency/testing/services';
+import type { Redis } from 'ioredis';
 
-export { freePort } from '@frequency/testing/process';
+export { freePort };
 
 export interface Child {
   process: ChildProcess;
@@ -95,4 +107,84 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? Number.NaN)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** What a checkout bench runs against, all its own: emulator and topics, Redis prefix, token issuer. */
+export interface CheckoutBench {
+  emulator: StartedEmulator;
+  issuer: TestAdmissionIssuer;
+  /** A client under the bench's key prefix. */
+  redis: Redis;
+  /** Mints `count` admissions for the event, live in Redis as the waiting room makes them. */
+  admissions(count: number): Promise<string[]>;
+  /** Checkout (src/server.ts) in its own process, pointed at all of the above. */
+  startCheckout(env?: Record<string, string>): Promise<Child>;
+  /** Stops what it started, checkout included, and deletes the bench's keys. */
+  close(): Promise<void>;
+}
+
+/** Sets up a bench's own world: a Pub/Sub emulator with its topology, a Redis prefix, the seeded event. */
+export async function prepareCheckoutBench(
+  name: string,
+  event: Parameters<typeof seedTestEvent>[1],
+): Promise<CheckoutBench> {
+  const emulator = await startPubSubEmulator('127.0.0.1', await freePort());
+  const issuer = await createTestAdmissionIssuer();
+  const prefix = `${name}:${Date.now().toString(36)}:`;
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+  const redis = createRedisClient({ url: redisUrl, keyPrefix: prefix, name: 'bench' });
+  const names = {
+    topic: `${name}-intents`,
+    subscription: `${name}-worker`,
+    deadLetterTopic: `${name}-dead-letter`,
+  };
+  const admin = createPubSub({ projectId: 'frequency-bench', emulatorHost: emulator.hostPort });
+  await ensureTopology(admin, names);
+  await seedTestEvent(redis, event);
+  const started: Child[] = [];
+  return {
+    emulator,
+    issuer,
+    redis,
+    async admissions(count) {
+      const tokens: string[] = [];
+      const claims: MintedAdmission['claims'][] = [];
+      for (let i = 0; i < count; i += 1) {
+        const minted = await issuer.mint({ eventId: event.eventId, ttlSeconds: 3_600 });
+        tokens.push(minted.token);
+        claims.push(minted.claims);
+      }
+      await admit(redis, claims);
+      return tokens;
+    },
+    async startCheckout(env = {}) {
+      const checkout = await startNode(
+        fileURLToPath(new URL('../src/server.ts', import.meta.url)),
+        {
+          REDIS_URL: redisUrl,
+          REDIS_KEY_PREFIX: prefix,
+          PUBSUB_PROJECT_ID: 'frequency-bench',
+          PUBSUB_EMULATOR_HOST: emulator.hostPort,
+          PUBSUB_TOPIC: names.topic,
+          PUBSUB_SUBSCRIPTION: names.subscription,
+          PUBSUB_DEAD_LETTER_TOPIC: names.deadLetterTopic,
+          WAITING_ROOM_URL: issuer.baseUrl,
+          // No republishing during a bench: every order is published once, inline.
+          OUTBOX_REPUBLISH_AFTER_MS: '600000',
+          ...env,
+        },
+        await freePort(),
+      );
+      started.push(checkout);
+      return checkout;
+    },
+    async close() {
+      for (const checkout of started) await checkout.stop();
+      await admin.close();
+      redis.disconnect();
+      await deletePrefix(redisUrl, prefix);
+      await issuer.close();
+      await emulator.stop();
+    },
+  };
 }
