@@ -7,5 +7,6 @@ export * from './orders.js';
 export * from './buyers.js';
 export * from './tokens.js';
 export * from './messages.js';
+export * from './ledger.js';
 export * from './redis-keys.js';
 export * from './pow.js';
