@@ -13,4 +13,10 @@ export const pubsubEnv = z.object({
   PUBSUB_TOPIC: resourceName.default('purchase-intents'),
   PUBSUB_SUBSCRIPTION: resourceName.default('purchase-intents-worker'),
   PUBSUB_DEAD_LETTER_TOPIC: resourceName.default('purchase-intents-dead-letter'),
+  /** Event definitions and ops changes on their way from the waiting room to the ledger. */
+  PUBSUB_EVENTS_TOPIC: resourceName.default('event-definitions'),
+  PUBSUB_EVENTS_SUBSCRIPTION: resourceName.default('event-definitions-worker'),
+  /** Orders the ledger confirmed, for the mailer's own subscription. */
+  PUBSUB_CONFIRMATIONS_TOPIC: resourceName.default('order-confirmations'),
+  PUBSUB_CONFIRMATIONS_SUBSCRIPTION: resourceName.default('order-confirmations-mailer'),
 });

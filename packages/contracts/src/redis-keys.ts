@@ -22,9 +22,17 @@
  * - idempotency      hash: Idempotency-Key -> order id
  * - buyers           hash: buyerCapField(e-mail) (a hash of the normalised address) -> tickets
  *                    reserved by that buyer for the event, checked against maxPerBuyer
- * - order(orderId)   hash: status, quantity, admissionId, eventId, tickets (JSON), intent (JSON)
+ * - order(orderId)   hash: status, quantity, admissionId, tickets (JSON), intent (JSON, until the
+ *                    order is final), buyer (buyerCapField of the e-mail), reason (once rejected).
+ *                    status: pending (reserved, intent published or in the outbox), withdrawn (the
+ *                    publish failed, the reservation was undone, the same admission may try again),
+ *                    confirmed (the ledger holds its tickets), rejected (the ledger refused it; its
+ *                    tickets went back on sale). Only pending and withdrawn ever change.
  * - outbox           sorted set: order id -> next publish attempt (epoch ms); removed when the worker
- *                    has confirmed the order.
+ *                    has confirmed or rejected the order.
+ * Written by the worker when it rebuilds an event from the ledger after Redis lost it:
+ * - config field restoredAt (epoch ms): admissions signed before it may have been forgotten, so
+ *   checkout trusts their signature and expiry instead of `active`.
  */
 export function eventTag(eventId: string): string {
   return `{${eventId}}`;
