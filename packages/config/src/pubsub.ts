@@ -95,3 +95,31 @@ export async function ensureTopology(
     }
   }
 }
+
+/** gRPC NOT_FOUND: a topic or subscription is gone, e.g. on an emulator that restarted. */
+export const grpcNotFound = 5;
+
+/** The gRPC status code of a Pub/Sub client error, if it carries one. */
+export function grpcCode(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number'
+    ? err.code
+    : undefined;
+}
+
+/**
+ * `promise`, or a rejection once `ms` passed. The client's own deadlines and retries run for a
+ * minute; a caller with a tighter bound (a fan's request, a shutdown) uses this. The abandoned
+ * promise may still settle later; its outcome no longer matters.
+ */
+export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => {
+    clearTimeout(timer);
+  });
+}
