@@ -18,6 +18,13 @@ const workerEnv = httpEnv(3003)
     WORKER_CONCURRENT_BATCHES: positive(2, 32),
     /** Graceful shutdown bound: finish, commit and ack what is in hand within it. */
     WORKER_SHUTDOWN_TIMEOUT_MS: positive(20_000, 600_000),
+    /**
+     * An order the database refuses for good (not a data error, not an outage) is tried this many
+     * times in all, then rejected as FAILED so its tickets go back on sale.
+     */
+    WORKER_PERMANENT_ATTEMPTS: positive(3, 100),
+    /** How often each worker looks for events Redis lost, to rebuild them from the ledger. */
+    RESTORE_INTERVAL_MS: positive(2_000, 600_000),
     /** How often the reconciliation gauges are refreshed. */
     RECONCILE_INTERVAL_MS: positive(15_000, 3_600_000),
   });

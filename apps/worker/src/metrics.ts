@@ -1,10 +1,13 @@
 import { createMetrics, type ServiceMetrics } from '@frequency/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-export type MessageResult = 'persisted' | 'duplicate' | 'dead_lettered' | 'retried';
+export type MessageResult = 'persisted' | 'duplicate' | 'rejected' | 'dead_lettered' | 'retried';
 
 export interface WorkerMetrics extends ServiceMetrics {
   messages: Counter<'result'>;
+  rejected: Counter<'reason'>;
+  definitions: Counter<'result'>;
+  restores: Counter<'result'>;
   batchSize: Histogram;
   batchDuration: Histogram;
   lag: Histogram;
@@ -22,7 +25,25 @@ export function createWorkerMetrics(): WorkerMetrics {
     ...base,
     messages: new Counter({
       name: 'worker_messages_total',
-      help: 'Purchase-intent messages by outcome (persisted, duplicate, dead_lettered, retried)',
+      help: 'Purchase-intent messages by outcome (persisted, duplicate, rejected, dead_lettered, retried)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    rejected: new Counter({
+      name: 'worker_orders_rejected_total',
+      help: 'Orders the ledger refused, by reason (SOLD_OUT, INVALID, FAILED); each counted once',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    definitions: new Counter({
+      name: 'worker_event_definitions_total',
+      help: 'Event definitions from the waiting room by outcome (stored, invalid, retried)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    restores: new Counter({
+      name: 'worker_event_restores_total',
+      help: 'Events rebuilt in Redis from the ledger after Redis lost them, by result (restored, failed)',
       labelNames: ['result'] as const,
       registers,
     }),

@@ -1,7 +1,7 @@
 import { parseEnv, redisEnv } from '@frequency/config';
 import { createRedisClient } from '@frequency/config/redis';
 import { openStore, storeEnv } from '@frequency/db';
-import { reconcile } from './reconcile/reconcile.js';
+import { reconcile } from './ledger/reconcile.js';
 
 /**
  * `pnpm --filter @frequency/worker reconcile`: per event, tickets sold in Redis, persisted in the

@@ -5,7 +5,8 @@ import { envSchema } from './env.js';
 import { createWorkerServices } from './services.js';
 
 /**
- * The worker process: the Pub/Sub consumer, the reconciliation loop and the HTTP face. On SIGTERM
+ * The worker process: the Pub/Sub consumers (purchase intents, event definitions), the
+ * restore and reconciliation loops, and the HTTP face. On SIGTERM
  * the HTTP server stops accepting, then the consumer stops pulling, writes and acks the batch in
  * hand, and every client closes; the process exits 0. A SIGKILL loses nothing either: whatever was
  * not acked is delivered again.
@@ -17,8 +18,7 @@ const app = await buildApp({ env, logger, services });
 app.addHook('onClose', async () => {
   await services.close();
 });
-services.consumer.start();
-services.reconciler.start();
+services.start();
 await listenWithGrace(app, {
   host: env.HOST,
   port: env.PORT,

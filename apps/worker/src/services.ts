@@ -4,11 +4,13 @@ import { openStore, type OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Redis } from 'ioredis';
-import { defineWorkerCommands } from './consumer/confirm.js';
+import { defineWorkerCommands } from './consumer/order-records.js';
 import { IntentConsumer } from './consumer/intent-consumer.js';
 import type { Env } from './env.js';
+import { EventDefinitions } from './ledger/event-definitions.js';
+import { Reconciler } from './ledger/reconcile.js';
+import { defineRestorerCommands, EventRestorer } from './ledger/restorer.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
-import { Reconciler } from './reconcile/reconcile.js';
 
 export interface WorkerServices {
   redis: Redis;
@@ -16,7 +18,11 @@ export interface WorkerServices {
   store: OrderStore;
   metrics: WorkerMetrics;
   consumer: IntentConsumer;
+  definitions: EventDefinitions;
+  restorer: EventRestorer;
   reconciler: Reconciler;
+  /** Starts the consumers and the loops. */
+  start(): void;
   /** Stops the consumer (finishing the batch in hand) and the loops, then closes every client. */
   close(): Promise<void>;
 }
@@ -30,6 +36,7 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     name: 'worker',
   });
   defineWorkerCommands(redis);
+  defineRestorerCommands(redis);
   const pubsub = createPubSub({
     projectId: env.PUBSUB_PROJECT_ID,
     emulatorHost: env.PUBSUB_EMULATOR_HOST,
@@ -51,6 +58,22 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     batchWaitMs: env.WORKER_BATCH_WAIT_MS,
     concurrentBatches: env.WORKER_CONCURRENT_BATCHES,
     shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
+    permanentAttempts: env.WORKER_PERMANENT_ATTEMPTS,
+  });
+  const definitions = new EventDefinitions({
+    pubsub,
+    names: { topic: env.PUBSUB_EVENTS_TOPIC, subscription: env.PUBSUB_EVENTS_SUBSCRIPTION },
+    store,
+    metrics,
+    logger,
+    shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
+  });
+  const restorer = new EventRestorer({
+    redis,
+    store,
+    metrics,
+    logger,
+    intervalMs: env.RESTORE_INTERVAL_MS,
   });
   const reconciler = new Reconciler({
     redis,
@@ -65,10 +88,19 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     store,
     metrics,
     consumer,
+    definitions,
+    restorer,
     reconciler,
+    start: () => {
+      consumer.start();
+      definitions.start();
+      restorer.start();
+      reconciler.start();
+    },
     close: async () => {
       reconciler.stop();
-      await consumer.stop();
+      await restorer.stop();
+      await Promise.all([consumer.stop(), definitions.stop()]);
       await pubsub.close();
       await store.close();
       await redis.quit().catch(() => {

@@ -35,6 +35,12 @@ export function workerEnvVars(
     PUBSUB_TOPIC: wiring.names.topic,
     PUBSUB_SUBSCRIPTION: wiring.names.subscription,
     PUBSUB_DEAD_LETTER_TOPIC: wiring.names.deadLetterTopic,
+    // The other topics too are the test's own, so parallel tests never share a subscription.
+    PUBSUB_EVENTS_TOPIC: `${wiring.names.topic}-events`,
+    PUBSUB_EVENTS_SUBSCRIPTION: `${wiring.names.topic}-events-worker`,
+    PUBSUB_CONFIRMATIONS_TOPIC: `${wiring.names.topic}-confirmations`,
+    PUBSUB_CONFIRMATIONS_SUBSCRIPTION: `${wiring.names.topic}-confirmations-mailer`,
+    RESTORE_INTERVAL_MS: '250',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WORKER_BATCH_WAIT_MS: '20',
     WORKER_SHUTDOWN_TIMEOUT_MS: '10000',
@@ -53,8 +59,7 @@ export function startWorkerInProcess(
     env,
     createLogger({ service: 'worker', level: env.LOG_LEVEL }),
   );
-  services.consumer.start();
-  services.reconciler.start();
+  services.start();
   return services;
 }
 

@@ -10,7 +10,7 @@ import {
   test,
 } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
-import { reconcile } from '../src/reconcile/reconcile.js';
+import { reconcile } from '../src/ledger/reconcile.js';
 import type { WorkerServices } from '../src/services.js';
 import {
   expectSoldOutAndConsistent,

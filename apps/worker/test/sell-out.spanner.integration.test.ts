@@ -19,7 +19,7 @@ import {
 } from '@frequency/testing';
 import { buildApp } from '../src/app.js';
 import { envSchema } from '../src/env.js';
-import { reconcile } from '../src/reconcile/reconcile.js';
+import { reconcile } from '../src/ledger/reconcile.js';
 import {
   expectSoldOutAndConsistent,
   freePort,

@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { buyerCapField, eventKeys, eventsIndexKey, eventTag } from '@frequency/contracts';
+import type { LedgerEvent, OrderStore } from '@frequency/db';
+import type { Logger } from '@frequency/observability';
+import type { Redis, Result } from 'ioredis';
+import type { WorkerMetrics } from '../metrics.js';
+
+/**
+ * Writes an event's config, stock and sold back, once, after its order records were rebuilt.
+ * Invariant: only while the config is absent. Checkout reserves nothing for an event without config,
+ * so until this runs no order can take the stock it sets; a second restorer finds the config and
+ * changes nothing.
+ *
+ * KEYS: 1 config, 2 stock, 3 sold. ARGV: 1 stock, 2 sold, 3… config field/value pairs.
+ * Returns 1 when it wrote the event.
+ */
+const restoreEventLua = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[3], ARGV[2])
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+return 1
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    restoreEvent(
+      config: string,
+      stock: string,
+      sold: string,
+      ...args: (string | number)[]
+    ): Result<number, Context>;
+  }
+}
+
+export function defineRestorerCommands(redis: Redis): void {
+  redis.defineCommand('restoreEvent', { numberOfKeys: 3, lua: restoreEventLua });
+}
+
+export interface RestorerOptions {
+  redis: Redis;
+  store: OrderStore;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  intervalMs: number;
+  /** Orders read from the ledger and written to Redis per round trip. */
+  pageSize?: number;
+}
+
+/** The restore lock's lifetime: longer than a restore takes, short enough to survive a crash. */
+const lockMs = 120_000;
+
+/**
+ * Rebuilds in Redis every event the ledger knows and Redis has lost: a FLUSHDB, a restart without
+ * persistence, a failover that dropped the event's keys. It looks every `intervalMs` (an EXISTS per
+ * event) and, for an event whose config is gone, under a lock so one worker does it:
+ *
+ * 1. writes every order record from the ledger (status, quantity, admission, tickets, reason), the
+ *    admission -> order index and the buyers' counts, so every fan can read their order again and
+ *    one admission still yields one order;
+ * 2. writes the config (with `restoredAt`, which tells checkout that admissions signed before it may
+ *    have been forgotten), stock = ticketsTotal - tickets in the ledger, and sold, in one script.
+ *
+ * What this cannot know: orders accepted but not yet in the ledger (in Pub/Sub, or in the outbox Redis
+ * just lost) still hold tickets the restored stock offers again. Their records come back when the
+ * worker confirms them; the ledger's own cap refuses any that no longer fit (SOLD_OUT), and that
+ * rejection caps Redis's stock at what the ledger has left.
+ */
+export class EventRestorer {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly instance = randomUUID();
+
+  constructor(private readonly options: RestorerOptions) {}
+
+  start(): void {
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .then(() => undefined)
+        .catch((err: unknown) => {
+          this.options.logger.warn({ err }, 'restore round failed');
+        })
+        .finally(() => {
+          this.running = undefined;
+          if (this.timer) this.schedule();
+        });
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** One look at every ledger event; returns the ids it restored. */
+  async runOnce(): Promise<string[]> {
+    const { redis, store } = this.options;
+    const events = await store.listEvents();
+    if (events.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const event of events) pipeline.exists(eventKeys(event.definition.id).config);
+    const exists = (await pipeline.exec()) ?? [];
+    const lost = events.filter((_, index) => exists[index]?.[1] === 0);
+    const restored: string[] = [];
+    for (const event of lost) {
+      if (await this.restore(event)) restored.push(event.definition.id);
+    }
+    return restored;
+  }
+
+  /** Restores one event under the lock; false when another worker holds it or Redis has it again. */
+  async restore(event: LedgerEvent): Promise<boolean> {
+    const { redis, store, metrics, logger } = this.options;
+    const eventId = event.definition.id;
+    const lock = `ev:${eventTag(eventId)}:restoring`;
+    if ((await redis.set(lock, this.instance, 'PX', lockMs, 'NX')) !== 'OK') return false;
+    const started = Date.now();
+    try {
+      const keys = eventKeys(eventId);
+      const buyers = new Map<string, number>();
+      let orders = 0;
+      for (let after: string | null = null; ; ) {
+        const page = await store.pageOrders(eventId, after, this.options.pageSize ?? 2_000);
+        if (page.length === 0) break;
+        const pipeline = redis.pipeline();
+        for (const order of page) {
+          const key = keys.order(order.orderId);
+          const buyer = order.buyerEmail ? buyerCapField(order.buyerEmail) : '';
+          pipeline.hset(key, {
+            status: order.status,
+            quantity: order.quantity,
+            admissionId: order.admissionId,
+            tickets: JSON.stringify(order.tickets),
+            buyer,
+            ...(order.reason ? { reason: order.reason } : {}),
+          });
+          pipeline.hdel(key, 'intent');
+          pipeline.zrem(keys.outbox, order.orderId);
+          pipeline.hsetnx(keys.admissionOrders, order.admissionId, order.orderId);
+          if (order.status === 'confirmed' && buyer)
+            buyers.set(buyer, (buyers.get(buyer) ?? 0) + order.quantity);
+        }
+        await pipeline.exec();
+        orders += page.length;
+        after = page[page.length - 1]?.orderId ?? null;
+      }
+      const counts = [...buyers];
+      for (let i = 0; i < counts.length; i += 5_000) {
+        await redis.hset(keys.buyers, Object.fromEntries(counts.slice(i, i + 5_000)));
+      }
+      // Read last: orders the ledger took while the records were written count too.
+      const ledger = (await store.readEvent(eventId)) ?? event;
+      const sold = ledger.ticketsSold;
+      const stock = Math.max(0, ledger.ticketsTotal - sold);
+      const written = await redis.restoreEvent(
+        keys.config,
+        keys.stock,
+        keys.sold,
+        stock,
+        sold,
+        ...configFields(ledger, Date.now()),
+      );
+      await redis.sadd(eventsIndexKey, eventId);
+      if (written === 1) {
+        metrics.restores.inc({ result: 'restored' });
+        logger.warn(
+          { eventId, orders, stock, sold, version: ledger.version, ms: Date.now() - started },
+          'event rebuilt in Redis from the ledger',
+        );
+      }
+      return written === 1;
+    } catch (err) {
+      metrics.restores.inc({ result: 'failed' });
+      throw err;
+    } finally {
+      await redis
+        .eval(
+          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+          1,
+          lock,
+          this.instance,
+        )
+        .catch(() => undefined);
+    }
+  }
+}
+
+/** The config hash as the waiting room writes it (apps/waiting-room/src/events/event-store.ts). */
+function configFields(event: LedgerEvent, restoredAt: number): string[] {
+  const config = event.definition;
+  return [
+    'name',
+    config.name,
+    'venue',
+    config.venue,
+    'ticketsTotal',
+    String(config.ticketsTotal),
+    'maxPerOrder',
+    String(config.maxPerOrder),
+    'opensAt',
+    String(Date.parse(config.opensAt)),
+    'admissionRatePerSecond',
+    String(config.admissionRatePerSecond),
+    'maxActiveCheckouts',
+    String(config.maxActiveCheckouts),
+    'paused',
+    config.paused ? '1' : '0',
+    'joinChallengeBits',
+    String(config.joinChallengeBits),
+    'maxPerBuyer',
+    String(config.maxPerBuyer),
+    'checkoutWindowSeconds',
+    String(config.checkoutWindowSeconds),
+    'version',
+    String(event.version),
+    'restoredAt',
+    String(restoredAt),
+  ];
+}
