@@ -30,7 +30,10 @@ describe('worker service', () => {
     }
   });
 
-  test('answers 503 naming Postgres when the database is unreachable', async ({ redis, pubsub }) => {
+  test('answers 503 naming Postgres when the database is unreachable', async ({
+    redis,
+    pubsub,
+  }) => {
     const env = envSchema.parse({
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: redis.keyPrefix,

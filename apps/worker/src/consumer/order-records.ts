@@ -130,7 +130,10 @@ export function defineWorkerCommands(redis: Redis): void {
 }
 
 /** Confirms a batch of orders; the calls share round trips through ioredis auto-pipelining. */
-export async function confirmOrders(redis: Redis, intents: readonly PurchaseIntent[]): Promise<void> {
+export async function confirmOrders(
+  redis: Redis,
+  intents: readonly PurchaseIntent[],
+): Promise<void> {
   await Promise.all(
     intents.map((intent) => {
       const keys = eventKeys(intent.eventId);
@@ -168,7 +171,10 @@ export interface Rejection {
 }
 
 /** Rejects orders in Redis; returns how many records changed (the rest were final already). */
-export async function rejectOrders(redis: Redis, rejections: readonly Rejection[]): Promise<number> {
+export async function rejectOrders(
+  redis: Redis,
+  rejections: readonly Rejection[],
+): Promise<number> {
   const changed = await Promise.all(
     rejections.map((rejection) => {
       const keys = eventKeys(rejection.eventId);

@@ -124,7 +124,10 @@ export class OutcomeWriter {
     ).catch((recordErr: unknown) => {
       if (recordErr instanceof Stopping) throw recordErr;
       // Not even a rejected row fits: Redis still learns the outcome, and the message is parked.
-      this.options.logger.error({ err: recordErr, orderId: only.intent.orderId }, 'cannot record the rejection');
+      this.options.logger.error(
+        { err: recordErr, orderId: only.intent.orderId },
+        'cannot record the rejection',
+      );
     });
     await this.reject([only], [rejectionOf(only.intent, reason)], [`${reason}: ${err.message}`]);
   }
@@ -149,12 +152,14 @@ export class OutcomeWriter {
           },
           fresh: outcome.written,
         });
-      else
-        rejected.push({ item, rejection: rejectionOf(item.intent, 'INVALID'), fresh: true });
+      else rejected.push({ item, rejection: rejectionOf(item.intent, 'INVALID'), fresh: true });
     }
     if (unknown.length > 0) {
       // The store answers every order it was given; one it did not is retried, never guessed.
-      this.options.logger.error({ orders: unknown.map((i) => i.intent.orderId) }, 'no outcome; redelivering');
+      this.options.logger.error(
+        { orders: unknown.map((i) => i.intent.orderId) },
+        'no outcome; redelivering',
+      );
       for (const item of unknown) this.options.settle(item.message, 'nack');
     }
     if (confirmed.length > 0) {
@@ -183,7 +188,12 @@ export class OutcomeWriter {
       );
       // Rejected before (a redelivery): Redis may not know yet, nothing is parked again.
       if (stale.length > 0) {
-        await this.retrying('reject', () => rejectOrders(this.options.redis, stale.map((r) => r.rejection)));
+        await this.retrying('reject', () =>
+          rejectOrders(
+            this.options.redis,
+            stale.map((r) => r.rejection),
+          ),
+        );
         for (const { item } of stale) this.options.settle(item.message, 'ack');
         this.options.metrics.messages.inc({ result: 'duplicate' }, stale.length);
       }
@@ -203,7 +213,10 @@ export class OutcomeWriter {
         await this.options.deadLetters
           .publish(item.message, reasons[index] ?? 'rejected')
           .catch((err: unknown) => {
-            this.options.logger.error({ err, orderId: item.intent.orderId }, 'cannot dead-letter a rejected order');
+            this.options.logger.error(
+              { err, orderId: item.intent.orderId },
+              'cannot dead-letter a rejected order',
+            );
           });
         this.options.settle(item.message, 'ack');
       }),
@@ -225,7 +238,10 @@ export class OutcomeWriter {
         );
         if (changed > 0) this.options.metrics.rejected.inc({ reason: 'INVALID' });
       } catch (err) {
-        this.options.logger.error({ err, messageId: message.id }, 'cannot reject a malformed order; nacking');
+        this.options.logger.error(
+          { err, messageId: message.id },
+          'cannot reject a malformed order; nacking',
+        );
         this.options.settle(message, 'nack');
         return;
       }
@@ -237,11 +253,18 @@ export class OutcomeWriter {
   }
 
   /** Tickets the ledger has left per event, for the events with a SOLD_OUT rejection in the batch. */
-  private async ledgerLeft(outcomes: readonly OrderOutcome[], items: Item[]): Promise<Map<string, number>> {
+  private async ledgerLeft(
+    outcomes: readonly OrderOutcome[],
+    items: Item[],
+  ): Promise<Map<string, number>> {
     const soldOut = new Set(
-      outcomes.filter((o) => o.status === 'rejected' && o.reason === 'SOLD_OUT').map((o) => o.orderId),
+      outcomes
+        .filter((o) => o.status === 'rejected' && o.reason === 'SOLD_OUT')
+        .map((o) => o.orderId),
     );
-    const events = new Set(items.filter((i) => soldOut.has(i.intent.orderId)).map((i) => i.intent.eventId));
+    const events = new Set(
+      items.filter((i) => soldOut.has(i.intent.orderId)).map((i) => i.intent.eventId),
+    );
     const left = new Map<string, number>();
     for (const eventId of events) {
       const event = await this.retrying(
@@ -271,7 +294,8 @@ export class OutcomeWriter {
       } catch (err) {
         const kind = kindOf(err);
         if (kind !== 'transient') throw new Refused(kind, err);
-        if (this.options.isStopping() && attempt >= 2) throw new Stopping(`${what} failed while stopping`);
+        if (this.options.isStopping() && attempt >= 2)
+          throw new Stopping(`${what} failed while stopping`);
         this.options.metrics.messages.inc({ result: 'retried' });
         const delay = backoff(attempt);
         this.options.logger.warn({ err, attempt, delay }, `${what} failed, retrying`);
@@ -299,7 +323,9 @@ function namedOrder(raw: unknown): { eventId: string; orderId: string } | null {
   const record = raw as Record<string, unknown>;
   const eventId = EventIdSchema.safeParse(record.eventId);
   const orderId = OrderIdSchema.safeParse(record.orderId);
-  return eventId.success && orderId.success ? { eventId: eventId.data, orderId: orderId.data } : null;
+  return eventId.success && orderId.success
+    ? { eventId: eventId.data, orderId: orderId.data }
+    : null;
 }
 
 function backoff(attempt: number): number {

@@ -125,7 +125,7 @@ export class EventRestorer {
       const keys = eventKeys(eventId);
       const buyers = new Map<string, number>();
       let orders = 0;
-      for (let after: string | null = null; ; ) {
+      for (let after: string | null = null; ;) {
         const page = await store.pageOrders(eventId, after, this.options.pageSize ?? 2_000);
         if (page.length === 0) break;
         const pipeline = redis.pipeline();
