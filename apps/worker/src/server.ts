@@ -19,6 +19,7 @@ app.addHook('onClose', async () => {
 });
 services.consumer.start();
 services.reconciler.start();
+services.mailer?.start();
 await listenWithGrace(app, {
   host: env.HOST,
   port: env.PORT,

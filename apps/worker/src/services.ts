@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { defineWorkerCommands } from './consumer/confirm.js';
 import { IntentConsumer } from './consumer/intent-consumer.js';
 import type { Env } from './env.js';
+import { createMailerServices, type ConfirmationPublisher, type Mailer } from './mailer/index.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import { Reconciler } from './reconcile/reconcile.js';
 
@@ -17,6 +18,10 @@ export interface WorkerServices {
   metrics: WorkerMetrics;
   consumer: IntentConsumer;
   reconciler: Reconciler;
+  /** Publishes OrderConfirmed for confirmed orders; the consumer calls it before acking them. */
+  confirmations: ConfirmationPublisher;
+  /** The confirmation e-mails, when this process sends them (SMTP_URL / MAILER_ENABLED). */
+  mailer: Mailer | undefined;
   /** Stops the consumer (finishing the batch in hand) and the loops, then closes every client. */
   close(): Promise<void>;
 }
@@ -35,6 +40,7 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     emulatorHost: env.PUBSUB_EMULATOR_HOST,
   });
   const store: OrderStore = openStore(env);
+  const { confirmations, mailer } = createMailerServices(env, { pubsub, redis, metrics, logger });
   const consumer = new IntentConsumer({
     pubsub,
     names: {
@@ -66,9 +72,12 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     metrics,
     consumer,
     reconciler,
+    confirmations,
+    mailer,
     close: async () => {
       reconciler.stop();
-      await consumer.stop();
+      await Promise.all([consumer.stop(), mailer?.stop()]);
+      await confirmations.close();
       await pubsub.close();
       await store.close();
       await redis.quit().catch(() => {
