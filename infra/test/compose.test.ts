@@ -99,6 +99,7 @@ describe('docker-compose.yml', () => {
       checkout: null,
       worker: null,
       web: null,
+      mail: null,
       prometheus: ['observability'],
       grafana: ['observability'],
     });
@@ -181,6 +182,8 @@ describe('docker-compose.yml', () => {
     }
     expect(environment('checkout')['WAITING_ROOM_URL']).toBe('http://waiting-room:3001');
     expect(environment('worker')['DATABASE_URL']).toBe(environment('migrate')['DATABASE_URL']);
+    // Confirmation e-mails go to the mail sink's SMTP port, never to the outside world.
+    expect(environment('worker')['SMTP_URL']).toBe('smtp://mail:1025');
   });
 
   it('passes the generated secrets through to the waiting room unchanged', () => {

@@ -355,6 +355,7 @@ describe('network policies', () => {
   const redis: Endpoint = { kind: 'external', ip: privateServices };
   const postgres: Endpoint = { kind: 'external', ip: privateServices };
   const pubsub: Endpoint = { kind: 'external', ip: googleApis };
+  const smtpRelay: Endpoint = { kind: 'external', ip: '203.0.113.25' };
 
   it.each(OVERLAYS)('%s: allows the flows of the design and nothing else', (name) => {
     const r = overlay(name);
@@ -438,6 +439,15 @@ describe('network policies', () => {
       check(`${who} -> Postgres`, policies.allows(pod, postgres, 5432), needsPostgres);
       check(`${who} -> Pub/Sub`, policies.allows(pod, pubsub, 443), needsPubsub);
       check(`${who} -> internet`, policies.allows(pod, internet, 443), false);
+      for (const port of [465, 587]) {
+        check(
+          `${who} -> SMTP relay :${port}`,
+          policies.allows(pod, smtpRelay, port),
+          who === 'worker',
+        );
+      }
+      check(`${who} -> SMTP relay :25`, policies.allows(pod, smtpRelay, 25), false);
+      check(`${who} -> Redis on an SMTP port`, policies.allows(pod, redis, 587), false);
       check(`${who} -> DNS`, policies.allows(pod, kubeDns, 53, 'UDP'), true);
     }
     expect(everyone).toHaveLength(5);

@@ -1,6 +1,7 @@
 import { httpEnv, pubsubEnv, redisEnv } from '@frequency/config';
 import { storeEnv } from '@frequency/db';
 import { z } from 'zod';
+import { mailerEnv, requireSmtpUrlWhenEnabled } from './mailer/env.js';
 
 const positive = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
@@ -8,6 +9,7 @@ const positive = (fallback: number, max: number) =>
 const workerEnv = httpEnv(3003)
   .extend(redisEnv.shape)
   .extend(pubsubEnv.shape)
+  .extend(mailerEnv.shape)
   .extend({
     /** Flow control: messages held (received, not yet acked) at most; bounds memory and lag. */
     WORKER_MAX_MESSAGES: positive(1_000, 100_000),
@@ -33,5 +35,5 @@ const workerEnv = httpEnv(3003)
  * STORE (postgres | spanner) picks the database; only the chosen store's variables are read
  * (DATABASE_URL… for Postgres, SPANNER_… for Spanner).
  */
-export const envSchema = workerEnv.and(storeEnv);
+export const envSchema = workerEnv.superRefine(requireSmtpUrlWhenEnabled).and(storeEnv);
 export type Env = z.infer<typeof envSchema>;

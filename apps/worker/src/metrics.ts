@@ -15,6 +15,7 @@ export interface WorkerMetrics extends ServiceMetrics {
   ticketsSold: Gauge<'event'>;
   ticketsPersisted: Gauge<'event'>;
   oversold: Gauge<'event'>;
+  mails: Counter<'result'>;
 }
 
 /** The worker series named in docs/conventions.md. */
@@ -86,6 +87,12 @@ export function createWorkerMetrics(): WorkerMetrics {
       name: 'reconciliation_oversold',
       help: 'Tickets sold beyond ticketsTotal (must be 0)',
       labelNames: ['event'] as const,
+      registers,
+    }),
+    mails: new Counter({
+      name: 'worker_mails_total',
+      help: 'Confirmation e-mails by outcome (sent, failed, duplicate, dead_lettered)',
+      labelNames: ['result'] as const,
       registers,
     }),
   };

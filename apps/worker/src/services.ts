@@ -10,6 +10,7 @@ import type { Env } from './env.js';
 import { EventDefinitions } from './ledger/event-definitions.js';
 import { Reconciler } from './ledger/reconcile.js';
 import { defineRestorerCommands, EventRestorer } from './ledger/restorer.js';
+import { createMailerServices, type ConfirmationPublisher, type Mailer } from './mailer/index.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 
 export interface WorkerServices {
@@ -21,6 +22,10 @@ export interface WorkerServices {
   definitions: EventDefinitions;
   restorer: EventRestorer;
   reconciler: Reconciler;
+  /** Publishes OrderConfirmed for confirmed orders; the consumer calls it before acking them. */
+  confirmations: ConfirmationPublisher;
+  /** The confirmation e-mails, when this process sends them (SMTP_URL / MAILER_ENABLED). */
+  mailer: Mailer | undefined;
   /** Starts the consumers and the loops. */
   start(): void;
   /** Stops the consumer (finishing the batch in hand) and the loops, then closes every client. */
@@ -42,6 +47,7 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     emulatorHost: env.PUBSUB_EMULATOR_HOST,
   });
   const store: OrderStore = openStore(env);
+  const { confirmations, mailer } = createMailerServices(env, { pubsub, redis, metrics, logger });
   const consumer = new IntentConsumer({
     pubsub,
     names: {
@@ -59,6 +65,8 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     concurrentBatches: env.WORKER_CONCURRENT_BATCHES,
     shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
     permanentAttempts: env.WORKER_PERMANENT_ATTEMPTS,
+    // Announced only where mail is sent: without a mailer the subscription would only pile up.
+    ...(mailer ? { onConfirmed: (intents) => confirmations.publish(intents) } : {}),
   });
   const definitions = new EventDefinitions({
     pubsub,
@@ -91,16 +99,20 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     definitions,
     restorer,
     reconciler,
+    confirmations,
+    mailer,
     start: () => {
       consumer.start();
       definitions.start();
+      mailer?.start();
       restorer.start();
       reconciler.start();
     },
     close: async () => {
       reconciler.stop();
       await restorer.stop();
-      await Promise.all([consumer.stop(), definitions.stop()]);
+      await Promise.all([consumer.stop(), definitions.stop(), mailer?.stop()]);
+      await confirmations.close();
       await pubsub.close();
       await store.close();
       await redis.quit().catch(() => {

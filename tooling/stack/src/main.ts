@@ -7,10 +7,12 @@ import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import type { CreateEventBody } from '@frequency/contracts';
 import { applySpannerSchema, ensureDatabase, PostgresStore, runMigrations } from '@frequency/db';
 import { portAnswers, startSpannerEmulator } from '@frequency/db/spanner-emulator';
+import { ensureConfirmationTopology } from '@frequency/worker/mailer-topology';
 import { z } from 'zod';
 import { generateSecrets } from './keys.js';
 import { prefixLines } from './logs.js';
 import {
+  ensureMailSink,
   ensurePostgres,
   ensurePubSubEmulator,
   ensureRedis,
@@ -30,6 +32,13 @@ const stackEnv = z.object({
   PUBSUB_TOPIC: z.string().default('purchase-intents'),
   PUBSUB_SUBSCRIPTION: z.string().default('purchase-intents-worker'),
   PUBSUB_DEAD_LETTER_TOPIC: z.string().default('purchase-intents-dead-letter'),
+  PUBSUB_CONFIRMATIONS_TOPIC: z.string().default('order-confirmations'),
+  PUBSUB_CONFIRMATIONS_SUBSCRIPTION: z.string().default('order-confirmations-mailer'),
+  PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC: z.string().default('order-confirmations-dead-letter'),
+  /** The mail sink every confirmation e-mail goes to (one that answers on the SMTP port is reused). */
+  MAIL_SMTP_PORT: z.coerce.number().int().default(2525),
+  MAIL_INBOX_PORT: z.coerce.number().int().default(1080),
+  MAIL_FROM: z.string().default('Frequency Festival <tickets@frequency.local>'),
   WEB_PORT: z.coerce.number().int().default(3000),
   WAITING_ROOM_PORT: z.coerce.number().int().default(3001),
   CHECKOUT_PORT: z.coerce.number().int().default(3002),
@@ -107,10 +116,23 @@ async function main(): Promise<number> {
       subscription: env.PUBSUB_SUBSCRIPTION,
       deadLetterTopic: env.PUBSUB_DEAD_LETTER_TOPIC,
     });
+    await ensureConfirmationTopology(pubsub, {
+      topic: env.PUBSUB_CONFIRMATIONS_TOPIC,
+      subscription: env.PUBSUB_CONFIRMATIONS_SUBSCRIPTION,
+      deadLetterTopic: env.PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC,
+    });
     await pubsub.close();
     say(
       `topics ${env.PUBSUB_TOPIC}, ${env.PUBSUB_DEAD_LETTER_TOPIC} and subscription ${env.PUBSUB_SUBSCRIPTION} ready`,
     );
+    say(
+      `topic ${env.PUBSUB_CONFIRMATIONS_TOPIC} and subscription ${env.PUBSUB_CONFIRMATIONS_SUBSCRIPTION} ready`,
+    );
+
+    const sink = await ensureMailSink(env.MAIL_SMTP_PORT, env.MAIL_INBOX_PORT);
+    if (sink) started.push(sink);
+    const smtpUrl = `smtp://127.0.0.1:${env.MAIL_SMTP_PORT}`;
+    say(`${sink ? 'started' : 'using'} the mail sink at ${smtpUrl}`);
 
     await ensureDatabase(env.DATABASE_URL);
     await runMigrations(env.DATABASE_URL);
@@ -179,7 +201,18 @@ async function main(): Promise<number> {
         },
       },
       { name: 'checkout', port: env.CHECKOUT_PORT, extra: {} },
-      { name: 'worker', port: env.WORKER_PORT, extra: storeEnv },
+      {
+        name: 'worker',
+        port: env.WORKER_PORT,
+        extra: {
+          ...storeEnv,
+          SMTP_URL: smtpUrl,
+          MAIL_FROM: env.MAIL_FROM,
+          PUBSUB_CONFIRMATIONS_TOPIC: env.PUBSUB_CONFIRMATIONS_TOPIC,
+          PUBSUB_CONFIRMATIONS_SUBSCRIPTION: env.PUBSUB_CONFIRMATIONS_SUBSCRIPTION,
+          PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC: env.PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC,
+        },
+      },
     ];
     for (const app of apps) {
       const entry = join(root, 'apps', app.name, 'dist', 'server.js');
@@ -270,6 +303,9 @@ async function main(): Promise<number> {
       `waiting room: http://127.0.0.1:${env.WAITING_ROOM_PORT}/docs   checkout: http://127.0.0.1:${env.CHECKOUT_PORT}/docs`,
     );
     say(`worker:       http://127.0.0.1:${env.WORKER_PORT}/metrics`);
+    say(
+      `mail:         http://127.0.0.1:${env.MAIL_INBOX_PORT}  (every confirmation e-mail lands here)`,
+    );
     say('Ctrl-C stops everything this command started.');
 
     if (env.STACK_SMOKE === '1') {

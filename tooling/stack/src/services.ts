@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { startMailSink } from '@frequency/testing/mail-sink';
 import { portAnswers, startPubSubEmulator, waitForPort } from '@frequency/testing/services';
 import pg from 'pg';
 
@@ -49,9 +50,13 @@ export async function ensureRedis(url: string, dir: string): Promise<Started | n
   if (await portAnswers(hostname, p)) return null;
   const bin = findBinary(['redis-server'], 'redis-server');
   mkdirSync(dir, { recursive: true });
-  const child = spawn(bin, ['--bind', hostname, '--port', String(p), '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    bin,
+    ['--bind', hostname, '--port', String(p), '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  );
   await waitForPort(hostname, p, 10_000);
   return stopChild(child, 'redis');
 }
@@ -62,7 +67,10 @@ export async function ensurePostgres(url: string, dir: string): Promise<Started 
   const p = Number(port || 5432);
   if (await portAnswers(hostname, p)) return null;
   const versions = existsSync('/usr/lib/postgresql') ? ['15', '16', '17', '14'] : [];
-  const candidates = (tool: string) => [tool, ...versions.map((v) => `/usr/lib/postgresql/${v}/bin/${tool}`)];
+  const candidates = (tool: string) => [
+    tool,
+    ...versions.map((v) => `/usr/lib/postgresql/${v}/bin/${tool}`),
+  ];
   const initdb = findBinary(candidates('initdb'), 'postgresql');
   const postgres = findBinary(candidates('postgres'), 'postgresql');
   const data = join(dir, 'data');
@@ -100,6 +108,16 @@ export async function ensurePubSubEmulator(hostPort: string): Promise<Started | 
   if (await portAnswers(host, port)) return null;
   const emulator = await startPubSubEmulator(host, port);
   return { name: 'pubsub-emulator', stop: () => emulator.stop() };
+}
+
+/**
+ * Reuses a mail sink that answers on the SMTP port (another stack's, a mailpit); otherwise starts
+ * the in-process one, SMTP on `smtpPort` and its web inbox on `inboxPort`, stopped with the stack.
+ */
+export async function ensureMailSink(smtpPort: number, inboxPort: number): Promise<Started | null> {
+  if (await portAnswers('127.0.0.1', smtpPort)) return null;
+  const sink = await startMailSink({ smtpPort, httpPort: inboxPort });
+  return { name: 'mail-sink', stop: () => sink.stop() };
 }
 
 function run(bin: string, args: string[]): Promise<void> {

@@ -17,11 +17,21 @@ async function exportedFamilies(port: number): Promise<Set<string>> {
 const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('the local stack command', () => {
-  test('brings up every app ready, seeds the event, exports every metric the dashboards and alerts use, and stops on Ctrl-C', async ({ redis, pubsub }) => {
+  test('brings up every app ready, seeds the event, exports every metric the dashboards and alerts use, and stops on Ctrl-C', async ({
+    redis,
+    pubsub,
+  }) => {
     const database = `stack_${randomBytes(4).toString('hex')}`;
     const dbUrl = new URL(testServices.postgresUrl());
     dbUrl.pathname = `/${database}`;
-    const ports = { WAITING_ROOM_PORT: await freePort(), CHECKOUT_PORT: await freePort(), WORKER_PORT: await freePort(), WEB_PORT: await freePort() };
+    const ports = {
+      WAITING_ROOM_PORT: await freePort(),
+      CHECKOUT_PORT: await freePort(),
+      WORKER_PORT: await freePort(),
+      WEB_PORT: await freePort(),
+      MAIL_SMTP_PORT: await freePort(),
+      MAIL_INBOX_PORT: await freePort(),
+    };
     const stack = spawnService(entry, {
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
       REDIS_URL: redis.url,
@@ -31,6 +41,9 @@ describe('the local stack command', () => {
       PUBSUB_TOPIC: `${pubsub.names.topic}-stack`,
       PUBSUB_SUBSCRIPTION: `${pubsub.names.subscription}-stack`,
       PUBSUB_DEAD_LETTER_TOPIC: `${pubsub.names.deadLetterTopic}-stack`,
+      PUBSUB_CONFIRMATIONS_TOPIC: `${pubsub.names.topic}-confirmations-stack`,
+      PUBSUB_CONFIRMATIONS_SUBSCRIPTION: `${pubsub.names.subscription}-mailer-stack`,
+      PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC: `${pubsub.names.deadLetterTopic}-confirmations-stack`,
       OPENS_IN_SECONDS: '60',
     });
     try {
@@ -39,9 +52,23 @@ describe('the local stack command', () => {
       for (const port of [ports.WAITING_ROOM_PORT, ports.CHECKOUT_PORT, ports.WORKER_PORT]) {
         for (const family of await exportedFamilies(port)) exported.add(family);
       }
-      const used = [...metricNamesUsedByDashboards(), ...metricNamesUsedByRules()].map(metricFamily);
+      const used = [...metricNamesUsedByDashboards(), ...metricNamesUsedByRules()].map(
+        metricFamily,
+      );
       expect(used.length).toBeGreaterThan(10);
       expect([...new Set(used)].filter((name) => !exported.has(name)).sort()).toEqual([]);
+      // The mail sink it started answers with an empty inbox, and the worker mails through it.
+      const inbox = `http://127.0.0.1:${ports.MAIL_INBOX_PORT}`;
+      expect(stack.output()).toContain(
+        `mail:         ${inbox}  (every confirmation e-mail lands here)`,
+      );
+      expect(await (await fetch(`${inbox}/api/messages`)).json()).toEqual([]);
+      await stack.waitForOutput(
+        new RegExp(
+          `mailer sends confirmation e-mails through smtp://127\\.0\\.0\\.1:${ports.MAIL_SMTP_PORT}`,
+        ),
+        30_000,
+      );
       stack.kill('SIGINT');
       const { code } = await stack.exited;
       const output = stack.output();
@@ -71,6 +98,8 @@ describe('the local stack command', () => {
     });
     const { code } = await stack.exited;
     expect(code).toBe(1);
-    expect(stack.output()).toContain('redis-server not found: install the Debian package redis-server');
+    expect(stack.output()).toContain(
+      'redis-server not found: install the Debian package redis-server',
+    );
   }, 60_000);
 });
