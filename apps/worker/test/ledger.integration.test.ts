@@ -254,7 +254,7 @@ describe('the ledger has the last word', () => {
         names: pubsub.names,
       };
       const eventsTopic = `${pubsub.names.topic}-events`;
-      await ensureTopology(pubsub.client, { topic: eventsTopic });
+      await ensureTopology(pubsub.pubsub, { topic: eventsTopic });
       const issuer = await createTestAdmissionIssuer();
       cleanups.push(() => issuer.close());
       const worker = startWorkerInProcess(wiring);
@@ -284,7 +284,7 @@ describe('the ledger has the last word', () => {
         shuffle: null,
         changedAt: new Date().toISOString(),
       });
-      const topic = pubsub.client.topic(eventsTopic);
+      const topic = pubsub.pubsub.topic(eventsTopic);
       await topic.publishMessage({ json: definition(2, 250) });
       await expect
         .poll(async () => (await store.readEvent('lost'))?.version, { timeout: 30_000 })
@@ -305,7 +305,7 @@ describe('the ledger has the last word', () => {
         .toBe(sold);
 
       // Redis forgets every key of this test.
-      await redis.cleanup();
+      await redis.forget();
       const keys = eventKeys('lost');
       await expect.poll(() => redis.client.exists(keys.config), { timeout: 30_000 }).toBe(1);
       expect(await redis.client.get(keys.stock)).toBe(String(400 - sold));

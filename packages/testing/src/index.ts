@@ -66,6 +66,23 @@ export interface TestRedis {
   url: string;
   /** Every key this test file writes starts with it; apps get it as their REDIS_KEY_PREFIX. */
   keyPrefix: string;
+  /** Deletes every key under the prefix, as a Redis that lost its data would; the client stays. */
+  forget(): Promise<void>;
+}
+
+/** Deletes every key that starts with `prefix` (SCAN + UNLINK on a client without a prefix). */
+export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<void> {
+  const raw = createRedisClient({ url, name: 'test-cleanup' });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await raw.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    raw.disconnect();
+  }
 }
 
 /** A Redis client confined to a unique key prefix; cleanup() deletes every key under it. */
@@ -78,17 +95,11 @@ export async function createTestRedis(): Promise<TestRedis & { cleanup(): Promis
     client,
     url,
     keyPrefix,
+    forget: () => deleteKeysWithPrefix(url, keyPrefix),
     cleanup: async () => {
-      const raw = createRedisClient({ url, name: 'test-cleanup' });
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await raw.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length > 0) await raw.unlink(...keys);
-        } while (cursor !== '0');
+        await deleteKeysWithPrefix(url, keyPrefix);
       } finally {
-        raw.disconnect();
         client.disconnect();
       }
     },
