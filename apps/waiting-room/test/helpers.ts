@@ -1,7 +1,7 @@
 import { parseEnv } from '@frequency/config';
 import type { CreateEventBody } from '@frequency/contracts';
 import { createLogger, type HttpApp, type Logger } from '@frequency/observability';
-import type { TestRedis } from '@frequency/testing';
+import { type TestRedis, testServices } from '@frequency/testing';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.js';
 import { envSchema } from '../src/env.js';
@@ -35,6 +35,8 @@ export async function startApp(
     SEEN_FLUSH_MS: '100',
     LEADER_LEASE_MS: '1000',
     JOIN_RATE_LIMIT_MAX: '0',
+    PUBSUB_EMULATOR_HOST: testServices.pubsubEmulatorHost(),
+    PUBSUB_PROJECT_ID: testServices.pubsubProjectId,
     ...overrides,
   });
   const app = await buildApp({ env, logger });
