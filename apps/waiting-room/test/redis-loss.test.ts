@@ -63,9 +63,9 @@ function entryIdOf(queueToken: string): string {
 /** Reads GET /v1/events/{id} on every replica until stopped; the status codes it saw. */
 function watchEvent(apps: HttpApp[], id: string) {
   const codes = new Map<number, number>();
-  let running = true;
+  const watching = { running: true };
   const loop = (async () => {
-    while (running) {
+    while (watching.running) {
       for (const app of apps) {
         const { statusCode } = await app.inject(`/v1/events/${id}`);
         codes.set(statusCode, (codes.get(statusCode) ?? 0) + 1);
@@ -75,7 +75,7 @@ function watchEvent(apps: HttpApp[], id: string) {
   })();
   return {
     stop: async () => {
-      running = false;
+      watching.running = false;
       await loop;
       return codes;
     },
