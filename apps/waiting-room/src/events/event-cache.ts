@@ -213,12 +213,17 @@ export class EventCache {
     const previous = this.#snapshots.get(eventId);
     const rawConfig = asRecord(config);
     const meta = parseConfigMeta(rawConfig);
+    const parsed = parseConfig(eventId, rawConfig);
     let s = asRecord(state);
-    if (await this.#restoreState(eventId, s, previous, meta.shuffle, now)) {
+    // Only for an event that exists (its config, or a snapshot of it here): never a state for an id
+    // nobody created.
+    if (
+      (previous || parsed) &&
+      (await this.#restoreState(eventId, s, previous, meta.shuffle, now))
+    ) {
       this.hooks.onStateRestored?.(eventId);
       s = await this.redis.hgetall(keys.state);
     }
-    const parsed = parseConfig(eventId, rawConfig);
     if (!parsed || stock === null) {
       if (!previous) return undefined;
       // Redis forgot the event (or part of it) and the ledger has not put it back yet: serve what
