@@ -87,6 +87,8 @@ const env = parseEnv(envSchema, {
   LOG_LEVEL: 'silent',
   // One client (the load generator) joins all the time: the limiter still runs, but never refuses.
   JOIN_RATE_LIMIT_MAX: '1000000000',
+  // Event definitions go to a local emulator (a failed publish is only logged): never to GCP.
+  PUBSUB_EMULATOR_HOST: process.env.PUBSUB_EMULATOR_HOST ?? '127.0.0.1:8085',
 });
 const app = await buildApp({ env, logger });
 const appUrl = await listen(app);

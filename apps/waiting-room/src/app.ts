@@ -1,9 +1,11 @@
 import { corsPlugin, parseCorsOrigins } from '@frequency/observability/cors';
+import { createPubSub } from '@frequency/config/pubsub';
 import { createRedisClient, pingRedis } from '@frequency/config/redis';
 import { createHttpApp, createMetrics, type HttpApp, type Logger } from '@frequency/observability';
 import { AdmissionController } from './admission/controller.js';
 import type { Env } from './env.js';
 import { EventCache } from './events/event-cache.js';
+import { EventDefinitionPublisher } from './ledger/event-definitions.js';
 import { createWaitingRoomMetrics } from './metrics.js';
 import { OpsLoginLimiter } from './ops/login-limiter.js';
 import { OpsTokens } from './ops/ops-tokens.js';
@@ -30,6 +32,7 @@ export interface BuildOptions {
 export interface WaitingRoomInternals {
   admission: AdmissionController;
   cache: EventCache;
+  definitions: EventDefinitionPublisher;
   recorder: SeenRecorder;
   queue: QueueService;
   instanceId: string;
@@ -57,7 +60,15 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     (err: unknown): void => {
       logger.error({ err }, msg);
     };
-  const cache = new EventCache(redis, env.EVENT_REFRESH_MS, logError('event refresh failed'));
+  const cache = new EventCache(redis, env.EVENT_REFRESH_MS, logError('event refresh failed'), {
+    onStale: (eventId) => {
+      wrMetrics.staleSnapshots.inc({ event: eventId });
+    },
+    onStateRestored: (eventId) => {
+      wrMetrics.stateRestores.inc({ event: eventId });
+      logger.warn({ eventId }, 'queue state written back after Redis forgot it');
+    },
+  });
   const wrMetrics = createWaitingRoomMetrics(metrics, cache);
   const recorder = new SeenRecorder(redis, env.SEEN_FLUSH_MS, logError('last-seen flush failed'));
   const prequeueWindowMs = env.PREQUEUE_OPENS_BEFORE_SECONDS * 1000;
@@ -87,10 +98,29 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     abandonAfterSeconds: env.QUEUE_ABANDON_AFTER_SECONDS,
   });
 
+  const pubsub = createPubSub({
+    projectId: env.PUBSUB_PROJECT_ID,
+    emulatorHost: env.PUBSUB_EMULATOR_HOST,
+  });
+  const definitions = new EventDefinitionPublisher({
+    pubsub,
+    topicName: env.PUBSUB_EVENTS_TOPIC,
+    cache,
+    metrics: wrMetrics,
+    logger,
+    deadlineMs: env.LEDGER_PUBLISH_TIMEOUT_MS,
+    intervalMs: env.LEDGER_SYNC_INTERVAL_MS,
+    // One copy per event and interval, from the replica leading its admission.
+    sendsCopyOf: (eventId) => admission.isLeader(eventId),
+  });
+
   const app = await createHttpApp({
     logger,
     metrics,
     http: { trustedProxyHops: env.TRUSTED_PROXY_HOPS },
+    // Redis only. Pub/Sub carries event definitions to the ledger, which is not on any fan's path
+    // (joins, polls and admissions need Redis alone) and catches up through the periodic copy; a
+    // replica taken out of rotation for a broker outage would turn fans away for nothing.
     readiness: { redis: () => pingRedis(redis, env.REDIS_URL) },
     openapi: {
       title: 'Frequency waiting room',
@@ -102,7 +132,14 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   app.removeContentTypeParser('text/plain');
   // Fans' browsers call this API from the web origin.
   await app.register(corsPlugin, { origins: parseCorsOrigins(env.CORS_ORIGINS) });
-  app.decorate('waitingRoom', { admission, cache, recorder, queue, instanceId: env.INSTANCE_ID });
+  app.decorate('waitingRoom', {
+    admission,
+    cache,
+    definitions,
+    recorder,
+    queue,
+    instanceId: env.INSTANCE_ID,
+  });
 
   await app.register(eventRoutes, { queue, prequeueWindowMs });
   await app.register(queueRoutes, { queue });
@@ -112,6 +149,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     redis,
     cache,
     queue,
+    definitions,
     metrics: wrMetrics,
     tokens: OpsTokens.fromEnv(env.OPS_TOKEN, env.OPS_TOKENS),
     loginLimiter: new OpsLoginLimiter(redis, env.OPS_LOGIN_FAILURES_PER_MINUTE),
@@ -125,12 +163,15 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     cache.start();
     recorder.start();
     admission.start();
+    definitions.start();
   });
   app.addHook('onClose', async () => {
+    definitions.stop();
     await admission.stop({ releaseLeases: true });
     recorder.stop();
     cache.stop();
     await recorder.flush().catch(logError('last-seen flush failed'));
+    await pubsub.close().catch(logError('closing Pub/Sub failed'));
     await redis.quit().catch(() => {
       redis.disconnect();
     });

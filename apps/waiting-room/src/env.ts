@@ -1,7 +1,7 @@
 import { corsEnv } from '@frequency/observability/cors';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { httpEnv, redisEnv } from '@frequency/config';
+import { httpEnv, pubsubEnv, redisEnv } from '@frequency/config';
 import { z } from 'zod';
 import { parseOpsTokens } from './ops/ops-tokens.js';
 
@@ -10,6 +10,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 export const envSchema = httpEnv(3001)
   .extend(redisEnv.shape)
   .extend(corsEnv.shape)
+  .extend(pubsubEnv.shape)
   .extend({
     OPS_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     /** More ops tokens, one per person (`alice:token1,bob:token2`), so the audit names who acted. */
@@ -67,5 +68,12 @@ export const envSchema = httpEnv(3001)
     LEADER_LEASE_MS: int(500, 60_000).default(3_000),
     /** Polls record "last seen" in memory and write them to Redis in one batch this often. */
     SEEN_FLUSH_MS: int(50, 10_000).default(1_000),
+    /**
+     * Every event's definition is sent to the ledger again this often (from its admission leader),
+     * so one the broker lost reaches the ledger within about this long.
+     */
+    LEDGER_SYNC_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+    /** How long a create or PATCH waits for the broker to take the event definition. */
+    LEDGER_PUBLISH_TIMEOUT_MS: int(50, 30_000).default(1_000),
   });
 export type Env = z.infer<typeof envSchema>;

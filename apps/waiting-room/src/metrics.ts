@@ -10,6 +10,10 @@ export interface WaitingRoomMetrics {
   leader: Gauge;
   opsChanges: Counter<'actor' | 'field'>;
   opsLoginFailures: Counter<'outcome'>;
+  staleSnapshots: Counter<'event'>;
+  stateRestores: Counter<'event'>;
+  placesReturned: Counter<'event'>;
+  definitionsPublished: Counter<'trigger' | 'result'>;
 }
 
 /**
@@ -111,6 +115,31 @@ export function createWaitingRoomMetrics(
       name: 'waiting_room_ops_login_failures_total',
       help: 'Refused ops API requests: wrong or missing token, or the client is locked out',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    staleSnapshots: new Counter({
+      name: 'waiting_room_stale_snapshot_refreshes_total',
+      help: 'Refreshes that found the config or stock gone from Redis and kept the last snapshot',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    stateRestores: new Counter({
+      name: 'waiting_room_state_restores_total',
+      help: 'Times this replica wrote the queue state back after Redis forgot or lost part of it',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    placesReturned: new Counter({
+      name: 'waiting_room_places_returned_total',
+      help: 'Entries put back into the line (or pre-queue) from their queue tokens after Redis forgot them',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    // trigger = create | patch | sync; result = published | failed.
+    definitionsPublished: new Counter({
+      name: 'waiting_room_event_definitions_total',
+      help: 'Event definitions sent to the ledger topic, by trigger and result',
+      labelNames: ['trigger', 'result'] as const,
       registers,
     }),
   };

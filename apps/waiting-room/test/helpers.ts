@@ -1,7 +1,7 @@
 import { parseEnv } from '@frequency/config';
-import type { CreateEventBody } from '@frequency/contracts';
+import { type CreateEventBody, eventKeys, eventsIndexKey } from '@frequency/contracts';
 import { createLogger, type HttpApp, type Logger } from '@frequency/observability';
-import type { TestRedis } from '@frequency/testing';
+import { type TestRedis, testServices } from '@frequency/testing';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.js';
 import { envSchema } from '../src/env.js';
@@ -35,6 +35,8 @@ export async function startApp(
     SEEN_FLUSH_MS: '100',
     LEADER_LEASE_MS: '1000',
     JOIN_RATE_LIMIT_MAX: '0',
+    PUBSUB_EMULATOR_HOST: testServices.pubsubEmulatorHost(),
+    PUBSUB_PROJECT_ID: testServices.pubsubProjectId,
     ...overrides,
   });
   const app = await buildApp({ env, logger });
@@ -165,3 +167,47 @@ export async function eventually<T>(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the ledger holds of an event, as the worker's restore reads it. */
+export interface LedgerCopy {
+  version: number;
+  ticketsSold: number;
+  checkoutWindowSeconds?: number;
+}
+
+/**
+ * Writes an event back the way the worker's restore does after Redis forgot it: the config hash
+ * with the fields createEvent writes plus `version` and `restoredAt` (epoch ms), stock and sold
+ * from the ledger's inventory, and the event in the index. The waiting room's own keys (the queue
+ * state, the line) are not the worker's: the waiting room puts them back itself.
+ */
+export async function restoreFromLedger(
+  client: TestRedis['client'],
+  event: CreateEventBody,
+  ledger: LedgerCopy,
+): Promise<number> {
+  const keys = eventKeys(event.id);
+  const restoredAt = Date.now();
+  await client
+    .multi()
+    .hset(keys.config, {
+      name: event.name,
+      venue: event.venue,
+      ticketsTotal: String(event.ticketsTotal),
+      maxPerOrder: String(event.maxPerOrder),
+      opensAt: String(Date.parse(event.opensAt)),
+      admissionRatePerSecond: String(event.admissionRatePerSecond),
+      maxActiveCheckouts: String(event.maxActiveCheckouts),
+      paused: '0',
+      joinChallengeBits: String(event.joinChallengeBits ?? 0),
+      maxPerBuyer: String(event.maxPerBuyer ?? event.maxPerOrder),
+      checkoutWindowSeconds: String(ledger.checkoutWindowSeconds ?? 300),
+      version: String(ledger.version),
+      restoredAt: String(restoredAt),
+    })
+    .set(keys.stock, event.ticketsTotal - ledger.ticketsSold)
+    .set(keys.sold, ledger.ticketsSold)
+    .sadd(eventsIndexKey, event.id)
+    .exec();
+  return restoredAt;
+}

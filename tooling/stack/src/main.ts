@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseEnv, ConfigError } from '@frequency/config';
 import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import type { CreateEventBody } from '@frequency/contracts';
-import { applySpannerSchema, ensureDatabase, PostgresStore, runMigrations } from '@frequency/db';
+import { applySpannerSchema, ensureDatabase, runMigrations } from '@frequency/db';
 import { portAnswers, startSpannerEmulator } from '@frequency/db/spanner-emulator';
 import { ensureConfirmationTopology } from '@frequency/worker/mailer-topology';
 import { z } from 'zod';
@@ -39,6 +39,8 @@ const stackEnv = z.object({
   MAIL_SMTP_PORT: z.coerce.number().int().default(2525),
   MAIL_INBOX_PORT: z.coerce.number().int().default(1080),
   MAIL_FROM: z.string().default('Frequency Festival <tickets@frequency.local>'),
+  PUBSUB_EVENTS_TOPIC: z.string().default('event-definitions'),
+  PUBSUB_EVENTS_SUBSCRIPTION: z.string().default('event-definitions-worker'),
   WEB_PORT: z.coerce.number().int().default(3000),
   WAITING_ROOM_PORT: z.coerce.number().int().default(3001),
   CHECKOUT_PORT: z.coerce.number().int().default(3002),
@@ -121,9 +123,18 @@ async function main(): Promise<number> {
       subscription: env.PUBSUB_CONFIRMATIONS_SUBSCRIPTION,
       deadLetterTopic: env.PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC,
     });
+    // Event definitions go from the waiting room to the ledger (the worker); the subscription is
+    // made here too, so the seeded event's first definition is kept even if the worker starts late.
+    await ensureTopology(pubsub, {
+      topic: env.PUBSUB_EVENTS_TOPIC,
+      subscription: env.PUBSUB_EVENTS_SUBSCRIPTION,
+    });
     await pubsub.close();
     say(
       `topics ${env.PUBSUB_TOPIC}, ${env.PUBSUB_DEAD_LETTER_TOPIC} and subscription ${env.PUBSUB_SUBSCRIPTION} ready`,
+    );
+    say(
+      `topic ${env.PUBSUB_EVENTS_TOPIC} and subscription ${env.PUBSUB_EVENTS_SUBSCRIPTION} ready`,
     );
     say(
       `topic ${env.PUBSUB_CONFIRMATIONS_TOPIC} and subscription ${env.PUBSUB_CONFIRMATIONS_SUBSCRIPTION} ready`,
@@ -182,6 +193,8 @@ async function main(): Promise<number> {
       PUBSUB_TOPIC: env.PUBSUB_TOPIC,
       PUBSUB_SUBSCRIPTION: env.PUBSUB_SUBSCRIPTION,
       PUBSUB_DEAD_LETTER_TOPIC: env.PUBSUB_DEAD_LETTER_TOPIC,
+      PUBSUB_EVENTS_TOPIC: env.PUBSUB_EVENTS_TOPIC,
+      PUBSUB_EVENTS_SUBSCRIPTION: env.PUBSUB_EVENTS_SUBSCRIPTION,
       WAITING_ROOM_URL: `http://127.0.0.1:${env.WAITING_ROOM_PORT}`,
       CHECKOUT_URL: `http://127.0.0.1:${env.CHECKOUT_PORT}`,
       WORKER_URL: `http://127.0.0.1:${env.WORKER_PORT}`,
@@ -290,9 +303,8 @@ async function main(): Promise<number> {
         `${event.id} already exists in this Redis: keeping its state (set REDIS_KEY_PREFIX for a fresh sale)`,
       );
     else throw new Error(`seeding the event failed: ${seeded.status} ${await seeded.text()}`);
-    const store = PostgresStore.open(env.DATABASE_URL, 1);
-    await store.upsertEvent({ ...event, opensAt });
-    await store.close();
+    // The waiting room sends the event's definition to the ledger itself (on creation and
+    // periodically): no process here writes the database.
 
     say('');
     say(

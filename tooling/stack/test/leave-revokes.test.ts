@@ -57,6 +57,9 @@ describe('leaving the queue revokes the admission (waiting room + checkout, real
       EVENT_REFRESH_MS: '50',
       SEEN_FLUSH_MS: '100',
       JOIN_RATE_LIMIT_MAX: '0',
+      // Event definitions go to the ledger through Pub/Sub.
+      PUBSUB_PROJECT_ID: pubsub.projectId,
+      PUBSUB_EMULATOR_HOST: pubsub.emulatorHost,
     });
     const checkout = spawnService(entry('checkout'), {
       ...shared,

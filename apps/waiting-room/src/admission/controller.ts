@@ -34,6 +34,11 @@ const MAX_PER_TICK = 10_000;
  */
 export class AdmissionController {
   readonly #events = new Map<string, EventLeadership>();
+  /**
+   * Highest fence this instance has held per event, so a lease taken after Redis forgot the fence
+   * counter still gets a fence above every earlier one of this instance.
+   */
+  readonly #fences = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #stopped = false;
@@ -188,8 +193,13 @@ export class AdmissionController {
       this.options.instanceId,
       this.options.leaseMs,
       leadership.leaseValue ?? '',
+      this.#fences.get(eventId) ?? 0,
     );
-    if (value && !leadership.leaseValue) {
+    const fence = value ? Number(value.slice(value.lastIndexOf('|') + 1)) : 0;
+    if (fence > (this.#fences.get(eventId) ?? 0)) this.#fences.set(eventId, fence);
+    if (value && value !== leadership.leaseValue) {
+      // A new holding (also when Redis forgot the old lease while this replica held it): the credit
+      // starts afresh so the change of holder never turns into a burst.
       this.logger.info({ eventId, lease: value }, 'took over admission');
       leadership.lastTickAt = now;
       leadership.credit = 0;

@@ -1,7 +1,8 @@
 import { type EventPhase, eventsIndexKey } from '@frequency/contracts';
 import type { Redis } from 'ioredis';
+import { newShuffleSeed, shuffleCommitment } from '../queue/shuffle-order.js';
 import { waitingRoomKeys } from '../redis/keys.js';
-import { parseConfig, type StoredConfig } from './event-store.js';
+import { parseConfig, parseConfigMeta, type StoredConfig } from './event-store.js';
 
 /** What every replica knows about an event, at most one refresh interval old. */
 export interface EventSnapshot {
@@ -33,9 +34,52 @@ export interface EventSnapshot {
   achievedRatePerSecond: number;
   noShowRate: number;
   fetchedAt: number;
+  /** Config version (raised with every change), as published to the ledger. */
+  version: number;
+  /** Progress of a half-written shuffle (entries written so far). */
+  shuffleNext: number;
+  /**
+   * Latest time (epoch ms) Redis was found to have forgotten this event, by the worker (config
+   * `restoredAt`) or a replica (state `restoredAt`); 0 if never. Entries of fans may be missing from
+   * the line since then, and come back when their holders poll.
+   */
+  recoveredAt: number;
+  /**
+   * True while Redis has no config or stock for the event: the figures are the last ones read, kept
+   * so a known event never turns into 404 while the ledger restores it.
+   */
+  stale: boolean;
+}
+
+export interface EventCacheHooks {
+  /** A refresh found the config or stock gone and kept serving the last snapshot. */
+  onStale?: (eventId: string) => void;
+  /** This replica wrote the state back after Redis had forgotten or lost part of it. */
+  onStateRestored?: (eventId: string) => void;
 }
 
 const RATE_WINDOW_MS = 10_000;
+/**
+ * How long a replica that knows no shuffle seed waits for one that does (or for the ledger's restore)
+ * before it draws a new one for an event whose state Redis forgot: far more than a refresh interval,
+ * so a replica that remembers the committed seed always wins.
+ */
+const SEEDLESS_GRACE_MS = 5_000;
+
+/** State counters that only grow; after a loss each replica puts back the highest it knows. */
+const MONOTONIC = [
+  'seq',
+  'preSeq',
+  'base',
+  'sealed',
+  'shuffled',
+  'shuffleNext',
+  'front',
+  'admitted',
+  'skippedLeft',
+  'skippedAbandoned',
+] as const;
+type Monotonic = (typeof MONOTONIC)[number];
 
 interface Sample {
   at: number;
@@ -63,12 +107,38 @@ export class EventCache {
   #indexRead = false;
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
+  /** Highest place and arrival number this replica gave or saw in a token, per event. */
+  readonly #issued = new Map<string, { seq: number; preSeq: number }>();
+  /** When this replica first found an event's state without a seed it could put back. */
+  readonly #seedlessSince = new Map<string, number>();
 
   constructor(
     private readonly redis: Redis,
     private readonly refreshMs: number,
     private readonly onError: (err: unknown) => void,
+    private readonly hooks: EventCacheHooks = {},
   ) {}
+
+  /** A place given by a join here, or proven by a queue token: never to be given again. */
+  notePlace(eventId: string, seq: number): void {
+    const issued = this.#issuedOf(eventId);
+    if (seq > issued.seq) issued.seq = seq;
+  }
+
+  /** The same for a pre-queue arrival number. */
+  noteArrival(eventId: string, pre: number): void {
+    const issued = this.#issuedOf(eventId);
+    if (pre > issued.preSeq) issued.preSeq = pre;
+  }
+
+  #issuedOf(eventId: string) {
+    let issued = this.#issued.get(eventId);
+    if (!issued) {
+      issued = { seq: 0, preSeq: 0 };
+      this.#issued.set(eventId, issued);
+    }
+    return issued;
+  }
 
   start(): void {
     this.#timer = setInterval(() => {
@@ -110,7 +180,10 @@ export class EventCache {
         const ids = await this.redis.smembers(eventsIndexKey);
         this.#known = new Set(ids);
         this.#indexRead = true;
-        await Promise.all(ids.map((id) => this.refresh(id)));
+        // Events this replica knows stay refreshed while the index is gone (Redis forgot it and the
+        // ledger has not restored it yet), so their snapshots are kept and noticed when back.
+        for (const id of this.#snapshots.keys()) this.#known.add(id);
+        await Promise.all([...this.#known].map((id) => this.refresh(id)));
       } catch (err) {
         this.onError(err);
       } finally {
@@ -137,13 +210,33 @@ export class EventCache {
       if (err) throw err;
       return value;
     });
-    const parsed = parseConfig(eventId, asRecord(config));
-    if (!parsed) return undefined;
-    const s = asRecord(state);
-    const num = (value: unknown) => {
-      const n = Number(value ?? 0);
-      return Number.isFinite(n) ? n : 0;
-    };
+    const previous = this.#snapshots.get(eventId);
+    const rawConfig = asRecord(config);
+    const meta = parseConfigMeta(rawConfig);
+    const parsed = parseConfig(eventId, rawConfig);
+    let s = asRecord(state);
+    // Only for an event that exists (its config, or a snapshot of it here): never a state for an id
+    // nobody created.
+    if (
+      (previous || parsed) &&
+      (await this.#restoreState(eventId, s, previous, meta.shuffle, now))
+    ) {
+      this.hooks.onStateRestored?.(eventId);
+      s = await this.redis.hgetall(keys.state);
+    }
+    if (!parsed || stock === null) {
+      if (!previous) return undefined;
+      // Redis forgot the event (or part of it) and the ledger has not put it back yet: serve what
+      // was last known rather than turn a known event into 404 or "sold out".
+      const stale: EventSnapshot = {
+        ...previous,
+        stale: true,
+        recoveredAt: Math.max(previous.recoveredAt, num(s.restoredAt), meta.restoredAt),
+      };
+      this.#snapshots.set(eventId, stale);
+      this.hooks.onStale?.(eventId);
+      return stale;
+    }
     const snapshot: EventSnapshot = {
       id: eventId,
       config: parsed,
@@ -167,11 +260,72 @@ export class EventCache {
       achievedRatePerSecond: 0,
       noShowRate: 0,
       fetchedAt: now,
+      version: meta.version,
+      shuffleNext: num(s.shuffleNext),
+      recoveredAt: Math.max(num(s.restoredAt), meta.restoredAt),
+      stale: false,
     };
     this.#measure(snapshot);
     this.#snapshots.set(eventId, snapshot);
     this.#known.add(eventId);
     return snapshot;
+  }
+
+  /**
+   * Puts the state back when Redis has forgotten it (no seed) or holds less than this replica knows
+   * (its last snapshot, the places it gave and the tokens it saw): one script merges the highest
+   * values, so replicas converge and no place is given twice. Returns true if it wrote anything.
+   */
+  async #restoreState(
+    eventId: string,
+    state: Record<string, string>,
+    previous: EventSnapshot | undefined,
+    ledgerShuffle: { seed: string; commitment: string } | null,
+    now: number,
+  ): Promise<boolean> {
+    const issued = this.#issued.get(eventId);
+    const known: Record<Monotonic, number> = {
+      seq: Math.max(previous?.seq ?? 0, issued?.seq ?? 0),
+      preSeq: Math.max(previous?.preSeq ?? 0, issued?.preSeq ?? 0),
+      base: previous?.base ?? 0,
+      sealed: previous?.sealed ? 1 : 0,
+      shuffled: previous?.shuffled ? 1 : 0,
+      shuffleNext: previous?.shuffleNext ?? 0,
+      front: previous?.front ?? 0,
+      admitted: previous?.admittedTotal ?? 0,
+      skippedLeft: previous?.skippedLeft ?? 0,
+      skippedAbandoned: previous?.skippedAbandoned ?? 0,
+    };
+    const seedless = state.seed === undefined;
+    const behind = MONOTONIC.some((field) => num(state[field]) < known[field]);
+    if (!seedless && !behind) {
+      this.#seedlessSince.delete(eventId);
+      return false;
+    }
+    let shuffle =
+      previous?.seed && previous.commitment
+        ? { seed: previous.seed, commitment: previous.commitment }
+        : ledgerShuffle;
+    if (seedless && !shuffle) {
+      // Nobody here remembers the committed seed. Another replica or the ledger's restore may;
+      // only once they had ample time is a new one drawn (the published commitment then changes).
+      const since = this.#seedlessSince.get(eventId) ?? now;
+      this.#seedlessSince.set(eventId, since);
+      if (now - since >= SEEDLESS_GRACE_MS) {
+        const seed = newShuffleSeed();
+        shuffle = { seed, commitment: shuffleCommitment(seed) };
+      }
+    }
+    const keys = waitingRoomKeys(eventId);
+    const wrote = await this.redis.wrRestoreState(
+      keys.state,
+      keys.pre,
+      shuffle?.seed ?? '',
+      shuffle?.commitment ?? '',
+      previous?.leftPending ?? 0,
+      ...MONOTONIC.flatMap((field) => [field, known[field]]),
+    );
+    return wrote === 1;
   }
 
   #measure(snapshot: EventSnapshot): void {
@@ -190,6 +344,11 @@ export class EventCache {
     snapshot.noShowRate =
       admitted + skippedDelta > 0 ? skippedDelta / (admitted + skippedDelta) : 0;
   }
+}
+
+function num(value: unknown): number {
+  const n = Number(value ?? 0);
+  return Number.isFinite(n) ? n : 0;
 }
 
 function asRecord(value: unknown): Record<string, string> {

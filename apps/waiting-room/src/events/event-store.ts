@@ -67,13 +67,15 @@ export interface PatchResult {
 
 /**
  * Applies an ops change, and with `audit` records it with the values it replaced, in one script;
- * returns the new config and what changed, or null for an unknown event.
+ * returns the new config and what changed, or null for an unknown event. A change raises the config
+ * version above the stored one and above `knownVersion` (the highest this replica has seen).
  */
 export async function patchEvent(
   redis: Redis,
   eventId: string,
   patch: PatchEventBody,
   audit?: AuditContext,
+  knownVersion = 0,
 ): Promise<PatchResult | null> {
   defineScripts(redis);
   const keys = waitingRoomKeys(eventId);
@@ -95,6 +97,7 @@ export async function patchEvent(
     keys.config,
     keys.audit,
     ...auditArgs(audit, eventId),
+    knownVersion,
     ...fields,
   );
   if (changed === null) return null;
@@ -132,6 +135,30 @@ export function parseConfig(eventId: string, raw: Record<string, string>): Store
   });
   if (!config.success) return null;
   return { ...config.data, checkoutWindowSeconds: Number(raw.checkoutWindowSeconds ?? 300) };
+}
+
+/**
+ * What the config hash holds besides the config itself: its version (raised with every change;
+ * events created before versions existed count as 1), when the worker last rebuilt it from the
+ * ledger after Redis forgot it (epoch ms), and the pre-queue shuffle if that rebuild wrote it.
+ */
+export interface ConfigMeta {
+  version: number;
+  restoredAt: number;
+  shuffle: { seed: string; commitment: string } | null;
+}
+
+export function parseConfigMeta(raw: Record<string, string>): ConfigMeta {
+  const version = Number(raw.version ?? 1);
+  const restoredAt = Number(raw.restoredAt ?? 0);
+  return {
+    version: Number.isSafeInteger(version) && version >= 1 ? version : 1,
+    restoredAt: Number.isFinite(restoredAt) ? restoredAt : 0,
+    shuffle:
+      raw.shuffleSeed && raw.shuffleCommitment
+        ? { seed: raw.shuffleSeed, commitment: raw.shuffleCommitment }
+        : null,
+  };
 }
 
 function configFields(config: EventConfig, checkoutWindowSeconds: number): string[] {

@@ -39,6 +39,10 @@ function snapshot(overrides: Partial<EventSnapshot> = {}): EventSnapshot {
     achievedRatePerSecond: 50,
     noShowRate: 0.1,
     fetchedAt: 0,
+    version: 1,
+    shuffleNext: 0,
+    recoveredAt: 0,
+    stale: false,
     ...overrides,
   };
 }

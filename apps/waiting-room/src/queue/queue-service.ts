@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { type EventCache, type EventSnapshot } from '../events/event-cache.js';
 import type { WaitingRoomMetrics } from '../metrics.js';
 import { waitingRoomKeys } from '../redis/keys.js';
+import type { ReturnPreResult, ReturnResult } from '../redis/scripts.js';
 import type { AdmissionTokenSigner } from '../tokens/admission-tokens.js';
 import type { QueueClaims, QueueTokens } from '../tokens/queue-token.js';
 import { BoundedCache } from './bounded-cache.js';
@@ -52,6 +53,11 @@ export class QueueService {
   readonly #gone = new BoundedCache<string, number>(200_000);
   /** Entries that left through this replica: they are not waiting any more, whatever the place says. */
   readonly #left = new BoundedCache<string, true>(200_000);
+  /**
+   * The event's `recoveredAt` under which an entry was last checked in Redis: after Redis forgot an
+   * event, each entry costs one round trip per replica to be put back, then none again.
+   */
+  readonly #checked = new BoundedCache<string, number>(500_000);
 
   constructor(
     private readonly redis: Redis,
@@ -100,6 +106,10 @@ export class QueueService {
 
   async join(eventId: string, client: string, body?: JoinBody | null): Promise<JoinResponse> {
     const snapshot = await this.snapshot(eventId);
+    if (snapshot.stale) {
+      this.metrics.joinsTotal.inc({ event: eventId, result: 'unavailable' });
+      throw restoring();
+    }
     if (snapshot.stock <= 0) {
       this.metrics.joinsTotal.inc({ event: eventId, result: 'sold_out' });
       throw new AppError('SOLD_OUT', 'the event is sold out');
@@ -138,6 +148,7 @@ export class QueueService {
     this.metrics.joinsTotal.inc({ event: eventId, result });
     switch (result) {
       case 'prequeue':
+        this.cache.noteArrival(eventId, value);
         return {
           queueToken: this.tokens.issue({ evt: eventId, sub: entryId, pre: value }),
           state: 'prequeue',
@@ -145,6 +156,7 @@ export class QueueService {
           pollAfterMs: prequeuePollAfterMs(snapshot.opensAtMs - Date.now()),
         };
       case 'waiting': {
+        this.cache.notePlace(eventId, value);
         const ahead = aheadOfYou(snapshot, value);
         return {
           queueToken: this.tokens.issue({ evt: eventId, sub: entryId, seq: value }),
@@ -166,7 +178,9 @@ export class QueueService {
           'retry-after': String(Math.max(1, Math.ceil(value / 1000))),
         });
       default:
-        throw new AppError('NOT_FOUND', `no event ${eventId}`);
+        // The event is known (its snapshot is here), so a missing config or state means Redis forgot
+        // it and the restore is under way: try again shortly, nothing was given.
+        throw restoring();
     }
   }
 
@@ -186,8 +200,13 @@ export class QueueService {
     if (this.#left.get(claims.sub)) return ended('expired');
     let seq = 'seq' in claims ? claims.seq : this.#places.get(claims.sub);
     if (seq === undefined && 'pre' in claims) {
+      this.cache.noteArrival(eventId, claims.pre);
       if (!snapshot.shuffled) {
         if (snapshot.stock <= 0) return ended('sold_out');
+        if (this.#mayBeForgotten(claims.sub, snapshot)) {
+          const result = await this.#returnArrival(eventId, claims.sub, claims.pre, snapshot);
+          if (result === 'left') return ended('expired');
+        }
         this.recorder.preSeen(eventId, claims.pre);
         return {
           state: 'prequeue',
@@ -204,23 +223,95 @@ export class QueueService {
       seq = resolved.seq;
     }
     if (seq === undefined) return ended('expired');
+    this.cache.notePlace(eventId, seq);
     if (seq > snapshot.front) {
       if (snapshot.stock <= 0) return ended('sold_out');
-      this.recorder.seen(eventId, seq);
-      const ahead = aheadOfYou(snapshot, seq);
-      const wait = estimatedWaitSeconds(snapshot, ahead);
-      return {
-        state: 'waiting',
-        position: seq,
-        aheadOfYou: ahead,
-        estimatedWaitSeconds: wait,
-        pollAfterMs: pollAfterMs(wait, ahead),
-        admission: null,
-      };
+      const result = this.#mayBeForgotten(claims.sub, snapshot)
+        ? await this.#returnPlace(eventId, claims.sub, seq, snapshot)
+        : 'present';
+      if (result === 'left') return ended('expired');
+      if (result !== 'admitted') return this.#waiting(eventId, snapshot, seq);
     }
     const resolved = await this.#resolve(eventId, claims, now);
     if (resolved.kind === 'admitted') return admitted(resolved.admission, now, seq);
+    if (this.#mayBeForgotten(claims.sub, snapshot)) {
+      // Behind the front with no admission Redis remembers: if Redis forgot this entry (an admission
+      // it was given, or its place before admission reached it), it goes back in at its place, which
+      // is now at the front of the line, and is admitted next.
+      const result = await this.#returnPlace(eventId, claims.sub, seq, snapshot);
+      this.#gone.delete(claims.sub);
+      if (result === 'restored' || result === 'present') {
+        return this.#waiting(eventId, snapshot, seq);
+      }
+      if (result === 'admitted') {
+        const again = await this.#resolve(eventId, claims, now);
+        if (again.kind === 'admitted') return admitted(again.admission, now, seq);
+      }
+    }
     return ended('expired');
+  }
+
+  #waiting(eventId: string, snapshot: EventSnapshot, seq: number): QueueStatus {
+    this.recorder.seen(eventId, seq);
+    const ahead = aheadOfYou(snapshot, seq);
+    const wait = estimatedWaitSeconds(snapshot, ahead);
+    return {
+      state: 'waiting',
+      position: seq,
+      aheadOfYou: ahead,
+      estimatedWaitSeconds: wait,
+      pollAfterMs: pollAfterMs(wait, ahead),
+      admission: null,
+    };
+  }
+
+  /** Whether Redis may have forgotten this entry since it was last checked here. */
+  #mayBeForgotten(entryId: string, snapshot: EventSnapshot): boolean {
+    return snapshot.recoveredAt > 0 && this.#checked.get(entryId) !== snapshot.recoveredAt;
+  }
+
+  /** Puts a place Redis forgot back into the line (ZADD NX at the token's place). */
+  async #returnPlace(
+    eventId: string,
+    entryId: string,
+    seq: number,
+    snapshot: EventSnapshot,
+  ): Promise<ReturnResult> {
+    const keys = waitingRoomKeys(eventId);
+    const result = await this.redis.wrReturn(
+      keys.state,
+      keys.line,
+      keys.seen,
+      keys.admissions,
+      entryId,
+      seq,
+    );
+    this.#afterReturn(eventId, entryId, result, snapshot);
+    return result;
+  }
+
+  /** Puts a pre-queue arrival Redis forgot back into the (unsealed) pre-queue. */
+  async #returnArrival(
+    eventId: string,
+    entryId: string,
+    pre: number,
+    snapshot: EventSnapshot,
+  ): Promise<ReturnPreResult> {
+    const keys = waitingRoomKeys(eventId);
+    const result = await this.redis.wrReturnPre(keys.state, keys.pre, keys.preSeen, entryId, pre);
+    this.#afterReturn(eventId, entryId, result, snapshot);
+    return result;
+  }
+
+  #afterReturn(
+    eventId: string,
+    entryId: string,
+    result: ReturnResult | ReturnPreResult,
+    snapshot: EventSnapshot,
+  ): void {
+    this.#checked.set(entryId, snapshot.recoveredAt);
+    if (result === 'restored') this.metrics.placesReturned.inc({ event: eventId });
+    if (result === 'left') this.#left.set(entryId, true);
   }
 
   async leave(eventId: string, claims: QueueClaims): Promise<void> {
@@ -293,6 +384,12 @@ function admitted(admission: Admission, now: number, seq: number | null): QueueS
     pollAfterMs: jitter(10_000),
     admission: { token: admission.token, expiresAt: new Date(admission.expiresAtMs).toISOString() },
   };
+}
+
+function restoring(): AppError {
+  return new AppError('UNAVAILABLE', 'the queue of this event is being restored, try again', {
+    'retry-after': '1',
+  });
 }
 
 function ended(state: 'sold_out' | 'expired'): QueueStatus {

@@ -63,8 +63,14 @@ end
  * to the pre-queue once it is sealed. The client's counter is charged in the same round trip. A
  * challenge is redeemed at most once: it is deleted before its bits are compared, so a wrong or a
  * repeated solution never gets a place, and a correct one is consumed by exactly one join.
+ * Nobody gets a place while Redis has forgotten the event (no state seed or no stock key, until the
+ * state is merged back and the ledger restored the stock): counting places from an empty state
+ * would give places that queue tokens already hold.
  */
 const joinLua = `${clock}${seal}${charge}
+if redis.call('HEXISTS', KEYS[2], 'seed') == 0 or redis.call('EXISTS', KEYS[7]) == 0 then
+  return {'unavailable', 0}
+end
 if ARGV[5] ~= '' then
   local issued = redis.call('GETDEL', KEYS[9])
   if not issued then return {'challenge_failed', 0} end
@@ -106,8 +112,12 @@ redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[4])
 return {'ok', 0}
 `;
 
-/** SEAL. KEYS: state, pre, config. Invariant: see \`seal\`. Returns 1 once sealed. */
+/**
+ * SEAL. KEYS: state, pre, config. Invariant: see \`seal\`; a state Redis forgot (no seed) is never
+ * sealed, since its pre-queue and places are not back yet. Returns 1 once sealed.
+ */
 const sealLua = `${clock}${seal}
+if redis.call('HEXISTS', KEYS[1], 'seed') == 0 then return 0 end
 local opensAt = redis.call('HGET', KEYS[3], 'opensAt')
 if not opensAt then return 0 end
 local nowMs = clock()
@@ -151,7 +161,8 @@ return {'ok', nextIndex, 0}
  * ARGV: lease value, wanted, window ms, abandon-after s, max active, max scanned, admission ids...
  * Invariants: only the current leader admits (fence); live admissions never exceed maxActiveCheckouts
  * nor the tickets left; entries are taken strictly in place order, and one who left or stopped polling
- * is passed over (counted) so the slot goes to the next fan; \`front\` is the highest place passed.
+ * is passed over (counted) so the slot goes to the next fan; \`front\` is the highest place passed
+ * and never decreases.
  */
 const admitLua = `${clock}${fenced}
 if not holdsLease(KEYS[1], KEYS[2], ARGV[1]) then return {'fenced', 0, 0, 0, 0, 0} end
@@ -173,7 +184,9 @@ while admitted < room and scanned < maxScan do
   if #popped == 0 then break end
   local member, seq = popped[1], popped[2]
   scanned = scanned + 1
-  front = tonumber(seq)
+  -- A place put back after Redis forgot it may lie behind the front: passing it never moves the
+  -- front back.
+  front = math.max(front, tonumber(seq))
   local seen = redis.call('BITFIELD', KEYS[5], 'GET', 'u32', '#' .. seq)[1]
   if seen == 1 then
     left = left + 1
@@ -227,6 +240,8 @@ if ARGV[2] == 'pre' then
   local st = redis.call('HMGET', KEYS[1], 'sealed', 'shuffled')
   if st[1] ~= '1' then
     if redis.call('ZREM', KEYS[2], member) == 1 then
+      -- Marked too, so an arrival that left is never put back after Redis forgot the pre-queue.
+      redis.call('BITFIELD', KEYS[5], 'SET', 'u32', '#' .. ARGV[3], 1)
       redis.call('HINCRBY', KEYS[1], 'skippedLeft', 1)
       return 'left_prequeue'
     end
@@ -266,13 +281,21 @@ return #ARGV - 1
 `;
 
 /**
- * LEASE. KEYS: lease, fence. ARGV: instance id, ttl ms, the value this instance holds ('' if none).
- * Invariant: at most one holder; every new holding gets a fence strictly above all earlier ones.
+ * LEASE. KEYS: lease, fence. ARGV: instance id, ttl ms, the value this instance holds ('' if none),
+ * the highest fence this instance has held (0 if none).
+ * Invariant: at most one holder; every new holding gets a fence strictly above all earlier ones,
+ * even after Redis forgot the fence counter: a holder never gets a fence it held before, so a write
+ * it began under an old holding stays refused.
  */
 const leaseLua = `
 local current = redis.call('GET', KEYS[1])
 if not current then
   local fence = redis.call('INCR', KEYS[2])
+  local held = tonumber(ARGV[4] or '0') or 0
+  if fence <= held then
+    fence = held + 1
+    redis.call('SET', KEYS[2], fence)
+  end
   local value = ARGV[1] .. '|' .. fence
   redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
   return value
@@ -294,7 +317,8 @@ return 0
  * CREATE. KEYS: config, stock, sold, state, audit. ARGV: tickets total, seed, commitment, audit cap
  * (0 = no audit), actor, request id, event id, config pairs...
  * Invariant: an event is created once, with stock + sold = ticketsTotal and its shuffle commitment
- * fixed before anyone can join; an audited creation is in the audit stream exactly when it happened.
+ * fixed before anyone can join, at config version 1; an audited creation is in the audit stream
+ * exactly when it happened.
  */
 const createEventLua = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -303,6 +327,7 @@ local changes = {}
 for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
 for i = 8, #ARGV, 2 do changes[#changes + 1] = {ARGV[i], cjson.null, ARGV[i + 1]} end
 redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('HSET', KEYS[1], 'version', 1)
 redis.call('SET', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[3], 0)
 redis.call('HSET', KEYS[4], 'seq', 0, 'preSeq', 0, 'sealed', 0, 'shuffled', 0, 'front', 0,
@@ -316,18 +341,21 @@ return 1
 `;
 
 /**
- * PATCH. KEYS: config, audit. ARGV: audit cap (0 = no audit), actor, request id, event id, config
- * pairs... Returns the changes as JSON [[field, old, new], ...] (only fields whose value differs), or
- * nil for an unknown event.
- * Invariant: the old values recorded are the ones this write replaced, so the audit trail chains
+ * PATCH. KEYS: config, audit. ARGV: audit cap (0 = no audit), actor, request id, event id, the
+ * highest config version the caller has seen, config pairs... Returns the changes as JSON
+ * [[field, old, new], ...] (only fields whose value differs), or nil for an unknown event.
+ * Invariants: the old values recorded are the ones this write replaced, so the audit trail chains
  * (each entry's old value is the previous entry's new one) however many ops write at once. Trimming
  * is exact, not "~": ops changes are rare, so each XADD drops at most one entry, and the cap holds.
+ * Every change raises \`version\` in the same step, above both the stored one and any the caller saw,
+ * so the ledger (which keeps the highest version) never mistakes it for one it has, even after
+ * Redis lost a recent change.
  */
 const patchEventLua = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local changes = {}
 local fields = {}
-for i = 5, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   local old = redis.call('HGET', KEYS[1], ARGV[i])
   if old ~= ARGV[i + 1] then
     changes[#changes + 1] = {ARGV[i], old or cjson.null, ARGV[i + 1]}
@@ -336,6 +364,10 @@ for i = 5, #ARGV, 2 do
   end
 end
 if #changes == 0 then return '[]' end
+local version = math.max(tonumber(redis.call('HGET', KEYS[1], 'version') or '1') or 1,
+  tonumber(ARGV[5]) or 0) + 1
+fields[#fields + 1] = 'version'
+fields[#fields + 1] = version
 redis.call('HSET', KEYS[1], unpack(fields))
 local encoded = cjson.encode(changes)
 if tonumber(ARGV[1]) > 0 then
@@ -368,7 +400,93 @@ if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1],
 return n
 `;
 
+/**
+ * RESTORE STATE. KEYS: state, pre. ARGV: seed and commitment ('' if unknown), leftPending, then
+ * (field, value) pairs of the counters this replica knows (seq, preSeq, base, sealed, shuffled,
+ * shuffleNext, front, admitted, skippedLeft, skippedAbandoned). Returns 1 if it wrote anything.
+ * Invariant: every counter of the state only grows, so after Redis forgot it (or lost recent writes)
+ * each replica puts back the highest value it knows and replicas converge on the highest of all: no
+ * place is given twice and the front never moves back. The seed and commitment are only ever set
+ * when missing, so a published commitment never changes. A sealed pre-queue whose set is gone can no
+ * longer be shuffled: it counts as shuffled (its fans come back through their tokens) so admission
+ * does not wait for it forever. Any write stamps \`restoredAt\` (Redis TIME), which tells every
+ * replica that entries may be missing from the line.
+ */
+const restoreStateLua = `${clock}
+local wrote = 0
+if ARGV[1] ~= '' and redis.call('HSETNX', KEYS[1], 'seed', ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'commitment', ARGV[2])
+  wrote = 1
+end
+if redis.call('HSETNX', KEYS[1], 'leftPending', ARGV[3]) == 1 then wrote = 1 end
+for i = 4, #ARGV, 2 do
+  local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0') or 0
+  local known = tonumber(ARGV[i + 1]) or 0
+  if known > current then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    wrote = 1
+  end
+end
+local st = redis.call('HMGET', KEYS[1], 'sealed', 'shuffled', 'base')
+if st[1] == '1' and st[2] ~= '1' and tonumber(st[3] or '0') > 0
+    and redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('HSET', KEYS[1], 'shuffled', '1')
+  wrote = 1
+end
+if wrote == 1 then
+  local nowMs = clock()
+  redis.call('HSET', KEYS[1], 'restoredAt', nowMs)
+end
+return wrote
+`;
+
+/**
+ * RETURN. KEYS: state, line, seen, admissions. ARGV: entry id, place (from its queue token).
+ * Answers admitted | present | left | passed | restored.
+ * Invariant: an entry goes back into the line only at the place its token proves, and only when
+ * Redis forgot it: never when it left (marker 1), holds an admission, or was passed over by
+ * admission (a place behind the front whose last-seen slot survived). Its relative order is the
+ * order of places, the one fans were given. The last place given never falls below a place a token
+ * proves.
+ */
+const returnLua = `${clock}
+local member, seq = ARGV[1], tonumber(ARGV[2])
+if redis.call('HEXISTS', KEYS[4], member) == 1 then return 'admitted' end
+if redis.call('ZSCORE', KEYS[2], member) then return 'present' end
+local seen = redis.call('BITFIELD', KEYS[3], 'GET', 'u32', '#' .. seq)[1]
+if seen == 1 then return 'left' end
+local st = redis.call('HMGET', KEYS[1], 'front', 'seq')
+if seen ~= 0 and seq <= tonumber(st[1] or '0') then return 'passed' end
+local _, nowSec = clock()
+redis.call('ZADD', KEYS[2], 'NX', seq, member)
+redis.call('BITFIELD', KEYS[3], 'SET', 'u32', '#' .. seq, nowSec)
+if seq > tonumber(st[2] or '0') then redis.call('HSET', KEYS[1], 'seq', seq) end
+return 'restored'
+`;
+
+/**
+ * RETURN_PRE. KEYS: state, pre, preSeen. ARGV: entry id, arrival number (from its queue token).
+ * Answers sealed | present | left | restored.
+ * Invariant: before sealing, an arrival Redis forgot goes back into the pre-queue under the arrival
+ * number its token proves (never one that left, marker 1), and arrival numbers are never given
+ * twice. After sealing the pre-queue is frozen: nothing is added.
+ */
+const returnPreLua = `${clock}
+local member, pre = ARGV[1], tonumber(ARGV[2])
+local st = redis.call('HMGET', KEYS[1], 'sealed', 'preSeq')
+if st[1] == '1' then return 'sealed' end
+if redis.call('ZSCORE', KEYS[2], member) then return 'present' end
+if redis.call('BITFIELD', KEYS[3], 'GET', 'u32', '#' .. pre)[1] == 1 then return 'left' end
+local _, nowSec = clock()
+redis.call('ZADD', KEYS[2], 'NX', pre, member)
+redis.call('BITFIELD', KEYS[3], 'SET', 'u32', '#' .. pre, nowSec)
+if pre > tonumber(st[2] or '0') then redis.call('HSET', KEYS[1], 'preSeq', pre) end
+return 'restored'
+`;
+
 type Arg = string | number;
+export type ReturnResult = 'admitted' | 'present' | 'left' | 'passed' | 'restored';
+export type ReturnPreResult = 'sealed' | 'present' | 'left' | 'restored';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     wrJoin(...args: Arg[]): Result<[string, number], Context>;
@@ -384,6 +502,9 @@ declare module 'ioredis' {
     wrPatchEvent(...args: Arg[]): Result<string | null, Context>;
     wrOpsLoginCheck(...args: Arg[]): Result<number, Context>;
     wrOpsLoginFailure(...args: Arg[]): Result<number, Context>;
+    wrRestoreState(...args: Arg[]): Result<number, Context>;
+    wrReturn(...args: Arg[]): Result<ReturnResult, Context>;
+    wrReturnPre(...args: Arg[]): Result<ReturnPreResult, Context>;
   }
 }
 
@@ -401,6 +522,9 @@ const definitions = {
   wrPatchEvent: { numberOfKeys: 2, lua: patchEventLua },
   wrOpsLoginCheck: { numberOfKeys: 1, lua: opsLoginCheckLua },
   wrOpsLoginFailure: { numberOfKeys: 1, lua: opsLoginFailureLua },
+  wrRestoreState: { numberOfKeys: 2, lua: restoreStateLua },
+  wrReturn: { numberOfKeys: 4, lua: returnLua },
+  wrReturnPre: { numberOfKeys: 3, lua: returnPreLua },
 } as const;
 
 const defined = new WeakSet<Redis>();

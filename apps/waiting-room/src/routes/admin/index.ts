@@ -14,6 +14,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { readAudit } from '../../events/audit.js';
 import type { EventCache } from '../../events/event-cache.js';
+import type { EventDefinitionPublisher } from '../../ledger/event-definitions.js';
 import { type AuditContext, createEvent, patchEvent } from '../../events/event-store.js';
 import { toAdminView } from '../../events/views.js';
 import type { WaitingRoomMetrics } from '../../metrics.js';
@@ -26,6 +27,7 @@ export interface AdminRoutesOptions {
   redis: Redis;
   cache: EventCache;
   queue: QueueService;
+  definitions: EventDefinitionPublisher;
   metrics: WaitingRoomMetrics;
   tokens: OpsTokens;
   loginLimiter: OpsLoginLimiter;
@@ -40,6 +42,14 @@ const errors = {
   422: ErrorBodySchema,
   429: ErrorBodySchema.describe('RATE_LIMITED after too many failed logins, with Retry-After'),
 };
+
+/** What the create and change routes say about the ledger, in the OpenAPI document. */
+const ledgerNote =
+  'The event definition (config, `version`, shuffle) then goes to the ledger through Pub/Sub. ' +
+  'The answer waits for the broker at most LEDGER_PUBLISH_TIMEOUT_MS (1 s): if it does not take ' +
+  'the message in time, the answer is the same, the failure is logged and counted ' +
+  '(`waiting_room_event_definitions_total{result="failed"}`), and the periodic copy (every ' +
+  'LEDGER_SYNC_INTERVAL_MS, 30 s) delivers it.';
 
 /**
  * 6. The ops API, behind named bearer tokens (OPS_TOKEN is "ops", OPS_TOKENS adds more). A client
@@ -87,6 +97,7 @@ export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, o
       schema: {
         tags: ['ops'],
         summary: 'Create an event with its own queue and stock',
+        description: `The event gets config version 1. ${ledgerNote}`,
         security: [{ bearer: [] }],
         body: CreateEventBodySchema,
         response: { 201: AdminEventViewSchema, ...errors, 409: ErrorBodySchema },
@@ -103,6 +114,7 @@ export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, o
       metrics.opsChanges.inc({ actor: audit.actor, field: 'event' });
       const snapshot = await options.cache.refresh(request.body.id);
       if (!snapshot) throw new Error('the event just created cannot be read back');
+      await options.definitions.publish([snapshot], 'create');
       return reply.code(201).send(toAdminView(snapshot, Date.now(), options.prequeueWindowMs));
     },
   );
@@ -131,20 +143,33 @@ export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, o
         tags: ['ops'],
         summary:
           'Change rate, capacity, pause or opening time; every replica applies it within 1 s',
+        description: `A change raises the config \`version\` by at least 1. ${ledgerNote}`,
         security: [{ bearer: [] }],
         params: EventParamsSchema,
         body: PatchEventBodySchema,
-        response: { 200: EventConfigSchema, ...errors },
+        response: {
+          200: EventConfigSchema,
+          ...errors,
+          503: ErrorBodySchema.describe(
+            'UNAVAILABLE while Redis forgot the event and it is restored',
+          ),
+        },
       },
     },
     async (request) => {
       // An unknown id is answered from the in-memory index, like every other route, before any write.
-      await options.queue.snapshot(request.params.eventId);
+      const { eventId } = request.params;
+      const known = await options.queue.snapshot(eventId);
       const audit = auditOf(request);
-      const result = await patchEvent(options.redis, request.params.eventId, request.body, audit);
-      if (!result) throw new AppError('NOT_FOUND', `no event ${request.params.eventId}`);
+      const result = await patchEvent(options.redis, eventId, request.body, audit, known.version);
+      // The event is known here, so a config Redis no longer has is one the ledger is restoring.
+      if (!result)
+        throw new AppError('UNAVAILABLE', `event ${eventId} is being restored, try again`);
       for (const [field] of result.changes) metrics.opsChanges.inc({ actor: audit.actor, field });
-      await options.cache.refresh(request.params.eventId);
+      const snapshot = await options.cache.refresh(eventId);
+      if (snapshot && result.changes.length > 0) {
+        await options.definitions.publish([snapshot], 'patch');
+      }
       const { checkoutWindowSeconds: _window, ...view } = result.config;
       return view;
     },
