@@ -221,5 +221,9 @@ function configFields(event: LedgerEvent, restoredAt: number): string[] {
     String(event.version),
     'restoredAt',
     String(restoredAt),
+    // The waiting room takes the pre-queue shuffle from here when none of its replicas remembers it.
+    ...(event.shuffle
+      ? ['shuffleSeed', event.shuffle.seed, 'shuffleCommitment', event.shuffle.commitment]
+      : []),
   ];
 }
