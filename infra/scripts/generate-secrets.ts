@@ -1,4 +1,5 @@
-// Prints fresh values for the waiting room's secrets, one `NAME=value` line each.
+// Prints fresh values for the apps' secrets (the waiting room's and checkout's receipt key), one
+// `NAME=value` line each.
 //
 //   pnpm exec tsx infra/scripts/generate-secrets.ts > .env          # local stack
 //   pnpm exec tsx infra/scripts/generate-secrets.ts --only OPS_TOKEN  # one raw value, for
@@ -9,7 +10,12 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 
-export const SECRET_NAMES = ['OPS_TOKEN', 'QUEUE_TOKEN_SECRET', 'ADMISSION_PRIVATE_JWKS'] as const;
+export const SECRET_NAMES = [
+  'OPS_TOKEN',
+  'QUEUE_TOKEN_SECRET',
+  'ADMISSION_PRIVATE_JWKS',
+  'RECEIPT_SECRET',
+] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 export interface PrivateJwk {
@@ -58,6 +64,8 @@ export function generateSecrets(): Record<SecretName, string> {
     // [current, next]: the waiting room signs with the first and publishes both in its JWKS,
     // so the next key is already trusted by checkout when a rotation promotes it.
     ADMISSION_PRIVATE_JWKS: JSON.stringify({ keys: [es256Jwk(), es256Jwk()] }),
+    // Checkout's HMAC key of receipt tokens (at least 32 characters).
+    RECEIPT_SECRET: token(32),
   };
 }
 

@@ -17,6 +17,7 @@ declare -A secret_id=(
   [ADMISSION_PRIVATE_JWKS]=admission-private-jwks
   [QUEUE_TOKEN_SECRET]=queue-token-secret
   [OPS_TOKEN]=ops-token
+  [RECEIPT_SECRET]=receipt-secret
   [REDIS_URL]=redis-url
   [DATABASE_URL]=database-url
 )
@@ -48,6 +49,6 @@ apply_secret() {
 }
 
 apply_secret waiting-room-env REDIS_URL OPS_TOKEN OPS_TOKENS QUEUE_TOKEN_SECRET ADMISSION_PRIVATE_JWKS
-apply_secret checkout-env REDIS_URL
+apply_secret checkout-env REDIS_URL RECEIPT_SECRET
 apply_secret worker-env REDIS_URL DATABASE_URL
 apply_secret migrate-env DATABASE_URL

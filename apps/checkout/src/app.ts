@@ -10,8 +10,10 @@ import { EventIndex } from './events/event-index.js';
 import { createCheckoutMetrics, observeSignatureQueue } from './metrics.js';
 import { OutboxRelay } from './orders/outbox-relay.js';
 import { IntentPublisher } from './orders/publisher.js';
+import { ReplicaAcks } from './orders/replica-acks.js';
 import { defineCheckoutCommands } from './orders/scripts.js';
 import { OrderService } from './orders/service.js';
+import { ReceiptTokens } from './receipts/receipt-tokens.js';
 import { availabilityRoutes } from './routes/availability/index.js';
 import { orderRoutes } from './routes/orders/index.js';
 
@@ -31,6 +33,10 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     name: 'checkout',
   });
   defineCheckoutCommands(redis);
+  // WAIT blocks its connection: with replica acknowledgements on, reservations get a connection of
+  // their own, so a slow replica holds back orders only, not availability or order reads.
+  const writes = env.REDIS_MIN_REPLICAS_ACK > 0 ? redis.duplicate() : redis;
+  if (writes !== redis) defineCheckoutCommands(writes);
   const pubsub = createPubSub({
     projectId: env.PUBSUB_PROJECT_ID,
     emulatorHost: env.PUBSUB_EMULATOR_HOST,
@@ -61,10 +67,29 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     refetchCooldownMs: env.JWKS_REFETCH_COOLDOWN_MS,
     maxAgeMs: env.JWKS_MAX_AGE_MS,
   });
+  const receipts = new ReceiptTokens({
+    secret: env.RECEIPT_SECRET,
+    previousSecret: env.RECEIPT_SECRET_PREVIOUS,
+    ttlSeconds: env.RECEIPT_TTL_SECONDS,
+  });
+  if (receipts.ephemeral)
+    logger.warn(
+      'RECEIPT_SECRET is not set: receipts are signed with a key of this process only and stop ' +
+        'working when it restarts or on another replica',
+    );
   const orders = new OrderService({
     redis,
+    writes,
     publisher,
     metrics,
+    receipts,
+    replicaAcks: new ReplicaAcks({
+      redis: writes,
+      minReplicas: env.REDIS_MIN_REPLICAS_ACK,
+      timeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
+      metrics,
+      logger,
+    }),
     publishTimeoutMs: env.PUBLISH_TIMEOUT_MS,
     republishAfterMs: env.OUTBOX_REPUBLISH_AFTER_MS,
   });
@@ -100,7 +125,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   // Fans' browsers call this API from the web origin.
   await app.register(corsPlugin, { origins: parseCorsOrigins(env.CORS_ORIGINS) });
   await app.register(availabilityRoutes, { availability, events });
-  await app.register(orderRoutes, { orders, verifier, events });
+  await app.register(orderRoutes, { orders, verifier, events, receipts });
 
   app.addHook('onReady', async () => {
     await Promise.all([verifier.warmUp(), events.start()]);
@@ -112,9 +137,10 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     await publisher.close();
     await signatures.close();
     await pubsub.close();
-    await redis.quit().catch(() => {
-      redis.disconnect();
-    });
+    for (const client of writes === redis ? [redis] : [writes, redis])
+      await client.quit().catch(() => {
+        client.disconnect();
+      });
   });
   return app;
 }

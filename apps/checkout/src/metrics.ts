@@ -7,6 +7,7 @@ export interface CheckoutMetrics extends ServiceMetrics {
   ticketsSold: Gauge<'event'>;
   outboxPending: Gauge;
   publishFailures: Counter;
+  replicaAcks: Counter<'result'>;
   signatureThreadLost: Counter;
   signatureChecksRefused: Counter;
 }
@@ -19,7 +20,7 @@ export function createCheckoutMetrics(): CheckoutMetrics {
     ...base,
     orders: new Counter({
       name: 'checkout_orders_total',
-      help: 'Order attempts by event and result (accepted, duplicate, sold_out, insufficient, buyer_limit, revoked, expired)',
+      help: 'Order attempts by event and result (accepted, duplicate, withdrawn, sold_out, insufficient, buyer_limit, revoked, expired)',
       labelNames: ['event', 'result'] as const,
       registers,
     }),
@@ -42,7 +43,13 @@ export function createCheckoutMetrics(): CheckoutMetrics {
     }),
     publishFailures: new Counter({
       name: 'checkout_publish_failures_total',
-      help: 'Purchase intents not published within the inline deadline (left to the outbox relay)',
+      help: 'Purchase intent publishes that missed their deadline (inline: the order is withdrawn and answered 503; relay: tried again)',
+      registers,
+    }),
+    replicaAcks: new Counter({
+      name: 'checkout_replica_acks_total',
+      help: 'Redis WAITs after order reservations by result: acknowledged by REDIS_MIN_REPLICAS_ACK replicas, or short (fewer in time; the order was still answered)',
+      labelNames: ['result'] as const,
       registers,
     }),
     signatureChecksRefused: new Counter({

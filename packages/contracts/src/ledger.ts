@@ -4,14 +4,10 @@ import { OrderIdSchema } from './ids.js';
 import { BuyerSchema, TicketSchema } from './orders.js';
 
 /**
- * Why the ledger did not take an order (GET /v1/orders/{orderId} shows it as `reason`):
- * - SOLD_OUT: the database already holds ticketsTotal tickets for the event, whatever Redis said;
- * - INVALID:  the intent is not one the ledger can store (it slipped past the API's checks, or its
- *             admission already holds another order);
- * - FAILED:   the database refused it for good after a bounded number of attempts.
+ * Why the ledger did not take an order: RejectReasonSchema, defined beside the order view that shows
+ * it (orders.ts), since this module builds on orders.ts and the view cannot import back from here.
  */
-export const RejectReasonSchema = z.enum(['SOLD_OUT', 'INVALID', 'FAILED']);
-export type RejectReason = z.infer<typeof RejectReasonSchema>;
+export { RejectReasonSchema, type RejectReason } from './orders.js';
 
 /**
  * An event definition on its way to the ledger: published by the waiting room when an event is

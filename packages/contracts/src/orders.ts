@@ -32,8 +32,28 @@ export const OrderHeadersSchema = z.object({
 export const OrderStatusSchema = z.enum(['pending', 'confirmed', 'rejected']);
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
+/**
+ * Why the ledger did not take an order (GET /v1/orders/{orderId} shows it as `reason`):
+ * - SOLD_OUT: the database already holds ticketsTotal tickets for the event, whatever Redis said;
+ * - INVALID:  the intent is not one the ledger can store (it slipped past the API's checks, or its
+ *             admission already holds another order);
+ * - FAILED:   the database refused it for good after a bounded number of attempts.
+ */
+export const RejectReasonSchema = z.enum(['SOLD_OUT', 'INVALID', 'FAILED']);
+export type RejectReason = z.infer<typeof RejectReasonSchema>;
+
 export const OrderAcceptedSchema = z
-  .object({ orderId: OrderIdSchema, status: z.literal('pending'), quantity: z.number().int() })
+  .object({
+    orderId: OrderIdSchema,
+    status: z.literal('pending'),
+    quantity: z.number().int(),
+    receiptToken: z
+      .string()
+      .describe(
+        'Extension: reads this one order (GET /v1/orders/{orderId}, Authorization: Bearer) for ' +
+          'RECEIPT_TTL_SECONDS (30 days by default), long after the admission has expired',
+      ),
+  })
   .meta({ id: 'OrderAccepted' });
 export type OrderAccepted = z.infer<typeof OrderAcceptedSchema>;
 
@@ -47,6 +67,9 @@ export const OrderViewSchema = z
     status: OrderStatusSchema,
     quantity: z.number().int(),
     tickets: z.array(TicketSchema),
+    reason: RejectReasonSchema.nullable()
+      .optional()
+      .describe('Extension: why the ledger refused the order; present once it is rejected'),
   })
   .meta({ id: 'Order' });
 export type OrderView = z.infer<typeof OrderViewSchema>;

@@ -178,7 +178,8 @@ async function main(): Promise<number> {
       };
     }
 
-    const secrets = await generateSecrets();
+    // Each process gets only its own secrets: the receipt key is checkout's alone.
+    const { RECEIPT_SECRET, ...secrets } = await generateSecrets();
     const opsToken = env.OPS_TOKEN ?? secrets.OPS_TOKEN;
     const shared = {
       PATH: process.env.PATH ?? '',
@@ -213,7 +214,7 @@ async function main(): Promise<number> {
             : { JOIN_RATE_LIMIT_MAX: String(env.JOIN_RATE_LIMIT_MAX) }),
         },
       },
-      { name: 'checkout', port: env.CHECKOUT_PORT, extra: {} },
+      { name: 'checkout', port: env.CHECKOUT_PORT, extra: { RECEIPT_SECRET } },
       {
         name: 'worker',
         port: env.WORKER_PORT,

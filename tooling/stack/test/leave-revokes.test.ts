@@ -40,7 +40,7 @@ describe('leaving the queue revokes the admission (waiting room + checkout, real
     redis,
     pubsub,
   }) => {
-    const secrets = await generateSecrets();
+    const { RECEIPT_SECRET, ...secrets } = await generateSecrets();
     const wrPort = await freePort();
     const coPort = await freePort();
     const shared = {
@@ -64,6 +64,7 @@ describe('leaving the queue revokes the admission (waiting room + checkout, real
     const checkout = spawnService(entry('checkout'), {
       ...shared,
       PORT: String(coPort),
+      RECEIPT_SECRET,
       WAITING_ROOM_URL: `http://127.0.0.1:${wrPort}`,
       PUBSUB_PROJECT_ID: pubsub.projectId,
       PUBSUB_EMULATOR_HOST: pubsub.emulatorHost,

@@ -83,11 +83,14 @@ export class AdmissionVerifier {
   /**
    * Returns the claims of a valid admission token for `eventId`, or throws a 401 AppError (503 when
    * the signature queue is full). `client` is the caller's address, for the queue's fair share.
+   * `allowExpired` takes a token past its exp (everything else is checked as always): only for
+   * looking up what the admission already did, never for placing anything.
    */
   async verify(
     authorization: string | undefined,
     eventId?: string,
     client?: string,
+    { allowExpired = false }: { allowExpired?: boolean } = {},
   ): Promise<AdmissionTokenClaims> {
     const token = bearerToken(authorization);
     const nowSeconds = Math.floor(this.now() / 1000);
@@ -97,7 +100,7 @@ export class AdmissionVerifier {
       this.stats.cacheHits += 1;
       this.refreshIfStale();
       if (known.claims.exp <= nowSeconds - tolerance) this.verified.delete(token);
-      return this.accept(known.claims, nowSeconds, tolerance, eventId);
+      return this.accept(known.claims, nowSeconds, tolerance, eventId, allowExpired);
     }
     const parts = token.split('.');
     if (parts.length !== 3) throw invalid('not a JWS compact token');
@@ -126,6 +129,7 @@ export class AdmissionVerifier {
     // Only a token signed by the waiting room is looked at further: claims of a forged token are
     // never trusted, not even to tell "expired" from "invalid".
     if (
+      !allowExpired &&
       isRecord(payload) &&
       typeof payload.exp === 'number' &&
       payload.exp <= nowSeconds - tolerance
@@ -138,9 +142,9 @@ export class AdmissionVerifier {
     const c = claims.data;
     if (c.iat > nowSeconds + tolerance) throw invalid('issued in the future');
     // Unless the key was retired while the signature was being checked: then it vouches only once.
-    if (this.keys.get(header.data.kid)?.key === key)
+    if (this.keys.get(header.data.kid)?.key === key && c.exp > nowSeconds - tolerance)
       this.remember(token, { claims: c, kid: header.data.kid });
-    return this.accept(c, nowSeconds, tolerance, eventId);
+    return this.accept(c, nowSeconds, tolerance, eventId, allowExpired);
   }
 
   /** The checks that depend on the time and on the request, made on every use of a token. */
@@ -149,8 +153,9 @@ export class AdmissionVerifier {
     nowSeconds: number,
     tolerance: number,
     eventId: string | undefined,
+    allowExpired: boolean,
   ): AdmissionTokenClaims {
-    if (claims.exp <= nowSeconds - tolerance)
+    if (!allowExpired && claims.exp <= nowSeconds - tolerance)
       throw new AppError('TOKEN_EXPIRED', 'the admission has expired');
     if (eventId !== undefined && claims.evt !== eventId)
       throw invalid('the admission is for another event');
@@ -251,7 +256,8 @@ export class AdmissionVerifier {
   }
 }
 
-function bearerToken(authorization: string | undefined): string {
+/** The token of an `Authorization: Bearer …` header, or a 401 AppError. */
+export function bearerToken(authorization: string | undefined): string {
   if (!authorization) throw invalid('missing admission token');
   const match = /^Bearer ([A-Za-z0-9_.-]+)$/i.exec(authorization.trim());
   if (!match?.[1] || match[1].length > maxTokenLength)

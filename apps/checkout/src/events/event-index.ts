@@ -1,4 +1,4 @@
-import { AppError, eventsIndexKey } from '@frequency/contracts';
+import { AppError, eventKeys, eventsIndexKey } from '@frequency/contracts';
 import type { Redis } from 'ioredis';
 
 interface Waiters {
@@ -21,14 +21,25 @@ function waiters(): Waiters {
   return { promise, ...settle };
 }
 
+/** What checkout keeps of each event in memory: the figures that never change once it exists. */
+export interface KnownEvent {
+  ticketsTotal: number;
+}
+
 /**
  * The ids of every event, in memory, refreshed from the `events` set every `intervalMs`. Event ids
  * come from URLs, so a flood of made-up ones must not cost a Redis round trip each: a known id is a
- * set lookup, and an unknown one waits for the next refresh (so an event created a moment ago is
+ * map lookup, and an unknown one waits for the next refresh (so an event created a moment ago is
  * found) and is then 404. However many requests miss, Redis sees one SMEMBERS per interval.
+ *
+ * Each event's ticketsTotal (fixed at creation: no ops change touches it) is read once, when its
+ * id first shows up, so every purchase intent can carry it without a read per order. An id whose
+ * config is not there (yet, or no more) stays unknown until a refresh finds it.
  */
 export class EventIndex {
-  private known = new Set<string>();
+  private known = new Map<string, KnownEvent>();
+  /** Facts of every event seen, kept when its id leaves the set (Redis forgot, the worker restores). */
+  private readonly facts = new Map<string, KnownEvent>();
   private loaded = false;
   /** Misses waiting for a refresh that starts after they arrived. */
   private pending: Waiters | undefined;
@@ -57,11 +68,14 @@ export class EventIndex {
   }
 
   /** Resolves for a known event; throws 404 NOT_FOUND for an unknown one, 503 if Redis cannot say. */
-  async require(eventId: string): Promise<void> {
-    if (this.known.has(eventId)) return;
+  async require(eventId: string): Promise<KnownEvent> {
+    const known = this.known.get(eventId);
+    if (known) return known;
     this.pending ??= waiters();
     await this.pending.promise;
-    if (!this.known.has(eventId)) throw new AppError('NOT_FOUND', `no event ${eventId}`);
+    const found = this.known.get(eventId);
+    if (!found) throw new AppError('NOT_FOUND', `no event ${eventId}`);
+    return found;
   }
 
   private async refresh(): Promise<void> {
@@ -71,7 +85,14 @@ export class EventIndex {
     const waiting = this.pending;
     this.pending = undefined;
     try {
-      this.known = new Set(await this.redis.smembers(eventsIndexKey));
+      const ids = await this.redis.smembers(eventsIndexKey);
+      await this.learn(ids.filter((id) => !this.facts.has(id)));
+      const known = new Map<string, KnownEvent>();
+      for (const id of ids) {
+        const facts = this.facts.get(id);
+        if (facts) known.set(id, facts);
+      }
+      this.known = known;
       this.loaded = true;
       waiting?.resolve();
     } catch {
@@ -86,5 +107,19 @@ export class EventIndex {
     } finally {
       this.refreshing = false;
     }
+  }
+
+  /** Reads the fixed figures of events seen for the first time (one pipelined read for all). */
+  private async learn(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(eventKeys(id).config, 'ticketsTotal');
+    const results = (await pipeline.exec()) ?? [];
+    ids.forEach((id, index) => {
+      const [err, value] = results[index] ?? [null, null];
+      const ticketsTotal = typeof value === 'string' ? Number(value) : Number.NaN;
+      if (!err && Number.isInteger(ticketsTotal) && ticketsTotal > 0)
+        this.facts.set(id, { ticketsTotal });
+    });
   }
 }

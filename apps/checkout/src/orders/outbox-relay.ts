@@ -82,17 +82,22 @@ export class OutboxRelay {
   private async republish(eventId: string, orderIds: string[]): Promise<number> {
     const { redis, publisher, metrics } = this.options;
     const keys = eventKeys(eventId);
-    const intents = await Promise.all(
-      orderIds.map((orderId) => redis.hget(keys.order(orderId), 'intent')),
+    const records = await Promise.all(
+      orderIds.map((orderId) => redis.hmget(keys.order(orderId), 'status', 'intent')),
     );
     const results = await Promise.all(
       orderIds.map(async (orderId, index) => {
-        const intent = intents[index];
-        // Confirmed meanwhile (the worker drops the intent when it confirms): nothing left to send.
+        const [status, intent] = records[index] ?? [null, null];
+        // Settled meanwhile (the worker drops the intent when it confirms or rejects): nothing
+        // left to send.
         if (!intent) {
           await redis.zrem(keys.outbox, orderId);
           return false;
         }
+        // Withdrawn (its publish failed, the fan was answered 503): never published from here.
+        // Its entry is left alone: withdrawing removed it, and a retry that reserves the order
+        // again has just added it back.
+        if (status !== 'pending') return false;
         const ok = await publisher.publish(
           Buffer.from(intent),
           { eventId, orderId, republished: '1' },

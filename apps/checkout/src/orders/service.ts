@@ -4,44 +4,85 @@ import {
   eventKeys,
   newId,
   newTicketCode,
-  OrderStatusSchema,
+  RejectReasonSchema,
   TicketSchema,
   type AdmissionTokenClaims,
   type CreateOrderBody,
   type OrderAccepted,
   type OrderView,
   type PurchaseIntent,
+  type ReceiptTokenClaims,
 } from '@frequency/contracts';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { CheckoutMetrics } from '../metrics.js';
+import type { ReceiptTokens } from '../receipts/receipt-tokens.js';
 import type { IntentPublisher } from './publisher.js';
+import type { ReplicaAcks } from './replica-acks.js';
 
 export interface OrderServiceOptions {
+  /** Reads (order views, lookups). */
   redis: Redis;
+  /** The connection the reservation scripts run on (the one ReplicaAcks waits on); default redis. */
+  writes?: Redis;
   publisher: IntentPublisher;
   metrics: CheckoutMetrics;
+  receipts: ReceiptTokens;
+  replicaAcks: ReplicaAcks;
   publishTimeoutMs: number;
   republishAfterMs: number;
 }
 
+/** Who reads an order: the admission that placed it (while valid), or a receipt for that order. */
+export type OrderReader =
+  | { kind: 'admission'; claims: AdmissionTokenClaims }
+  | { kind: 'receipt'; claims: ReceiptTokenClaims };
+
 const StoredTicketsSchema = z.array(TicketSchema);
+/** The statuses of the order record (packages/contracts/src/redis-keys.ts). */
+const RecordStatusSchema = z.enum(['pending', 'withdrawn', 'confirmed', 'rejected']);
+const StoredIntentSchema = z.object({ reservedAt: z.string(), quantity: z.number().int() });
+
+/** Answer of an order whose intent could not be published: nothing is reserved, try again. */
+const retryAfterSeconds = '2';
+function publishUnavailable(): AppError {
+  return new AppError('UNAVAILABLE', 'the order could not be sent, try again', {
+    'retry-after': retryAfterSeconds,
+  });
+}
+
+function tokenExpired(): AppError {
+  return new AppError('TOKEN_EXPIRED', 'the admission has expired', {
+    'www-authenticate': 'Bearer error="invalid_token"',
+  });
+}
 
 /**
  * Placing and reading orders. The reservation is one Lua script (scripts.ts); everything random
  * (order id, ticket ids, 160-bit ticket codes) is drawn before it, so the script stays a pure
  * check-and-write and the intent it stores is exactly what the worker will persist.
+ *
+ * A 202 means the intent is in Pub/Sub: the publish is bounded by publishTimeoutMs, and past it the
+ * reservation is undone (withdrawOrder) and the fan answered 503. A retry with the same admission
+ * or Idempotency-Key reserves that same order again (reReserveOrder) and publishes its stored
+ * intent. A publish that did reach the broker after all carries the same order id, which the
+ * ledger stores once.
  */
 export class OrderService {
-  constructor(private readonly options: OrderServiceOptions) {}
+  private readonly writes: Redis;
+
+  constructor(private readonly options: OrderServiceOptions) {
+    this.writes = options.writes ?? options.redis;
+  }
 
   async place(
     eventId: string,
     admission: AdmissionTokenClaims,
     body: CreateOrderBody,
     idempotencyKey: string | undefined,
+    ticketsTotal?: number,
   ): Promise<OrderAccepted> {
-    const { redis, metrics } = this.options;
+    const { metrics } = this.options;
     const keys = eventKeys(eventId);
     const orderId = newId('order');
     const tickets = Array.from({ length: body.quantity }, () => ({
@@ -58,10 +99,11 @@ export class OrderService {
       buyer: body.buyer,
       tickets,
       reservedAt: new Date().toISOString(),
+      ...(ticketsTotal === undefined ? {} : { ticketsTotal }),
     };
     const intentJson = JSON.stringify(intent);
-    const [outcome, id, figure] = await this.reserve(() =>
-      redis.placeOrder(
+    const [outcome, id, figure, expiresAt] = await this.reserve(() =>
+      this.writes.placeOrder(
         keys.config,
         keys.stock,
         keys.sold,
@@ -81,65 +123,253 @@ export class OrderService {
         admission.jti,
         Date.now() + this.options.republishAfterMs,
         buyerCapField(body.buyer.email),
+        admission.iat,
+        admission.exp,
       ),
     );
-    switch (outcome) {
-      case 'accepted':
-        metrics.orders.inc({ event: eventId, result: 'accepted' });
-        metrics.ticketsRemaining.set({ event: eventId }, figure);
-        await this.publishOrDefer(eventId, orderId, intentJson);
-        return { orderId, status: 'pending', quantity: body.quantity };
-      case 'duplicate': {
+    if (outcome === 'duplicate') return this.again(eventId, admission, id, body.quantity);
+    if (outcome !== 'accepted') throw this.refusal(eventId, outcome, figure);
+    metrics.orders.inc({ event: eventId, result: 'accepted' });
+    metrics.ticketsRemaining.set({ event: eventId }, figure);
+    await this.publishOrWithdraw(eventId, orderId, intentJson, expiresAt);
+    return this.accepted(eventId, orderId, body.quantity);
+  }
+
+  /**
+   * The admission (or its Idempotency-Key) placed `orderId` before. Pending, confirmed or rejected:
+   * that order again. Withdrawn (its publish failed): reserved again, the same checks as a first
+   * placement, and published again. Reads and scripts are separate steps; a concurrent retry that
+   * changes the order in between is seen by the script, and the loop reads it once more.
+   */
+  private async again(
+    eventId: string,
+    admission: AdmissionTokenClaims,
+    orderId: string,
+    fallbackQuantity: number,
+  ): Promise<OrderAccepted> {
+    const { redis, metrics } = this.options;
+    const keys = eventKeys(eventId);
+    for (let round = 0; round < 3; round += 1) {
+      const [status, quantity, intent] = await redis
+        .hmget(keys.order(orderId), 'status', 'quantity', 'intent')
+        .catch(() => {
+          throw new AppError('UNAVAILABLE', 'orders cannot be placed right now, try again', {
+            'retry-after': '1',
+          });
+        });
+      const count = Number(quantity ?? fallbackQuantity);
+      if (status !== 'withdrawn') {
         metrics.orders.inc({ event: eventId, result: 'duplicate' });
-        const quantity = await redis.hget(keys.order(id), 'quantity');
-        return { orderId: id, status: 'pending', quantity: Number(quantity ?? body.quantity) };
+        if (status === 'pending' && intent) await this.republishIfFresh(eventId, orderId, intent);
+        return this.accepted(eventId, orderId, count);
       }
+      const [outcome, , figure, expiresAt] = await this.reserve(() =>
+        this.writes.reReserveOrder(
+          keys.config,
+          keys.stock,
+          keys.sold,
+          keys.active,
+          keys.outbox,
+          keys.order(orderId),
+          keys.revoked,
+          keys.buyers,
+          admission.jti,
+          orderId,
+          Date.now() + this.options.republishAfterMs,
+          admission.iat,
+          admission.exp,
+        ),
+      );
+      // Changed since the read (a concurrent retry reserved it): read it once more.
+      if (outcome === 'unchanged') continue;
+      if (outcome === 'not_yours') throw notFound(orderId);
+      if (outcome !== 'accepted') throw this.refusal(eventId, outcome, figure);
+      metrics.orders.inc({ event: eventId, result: 'accepted' });
+      metrics.ticketsRemaining.set({ event: eventId }, figure);
+      if (!intent) throw new Error(`withdrawn order ${orderId} has no intent`);
+      await this.publishOrWithdraw(eventId, orderId, intent, expiresAt);
+      return this.accepted(eventId, orderId, count);
+    }
+    throw publishUnavailable();
+  }
+
+  /**
+   * A retry of a pending order may arrive while the request that reserved it is still publishing,
+   * and that publish may yet fail and withdraw the order. So a retry within that window publishes
+   * the stored intent itself before its 202 (a second copy is harmless: same order id); after it,
+   * the order is past its inline publish and the outbox guards it. A failure here answers 503 and
+   * leaves the reservation to the request that made it.
+   */
+  private async republishIfFresh(
+    eventId: string,
+    orderId: string,
+    intentJson: string,
+  ): Promise<void> {
+    const stored = StoredIntentSchema.safeParse(JSON.parse(intentJson));
+    const reservedAt = stored.success ? Date.parse(stored.data.reservedAt) : Number.NaN;
+    // Clocks of replicas differ a little: a margin on top of the publish bound.
+    const window = this.options.publishTimeoutMs + 1_000;
+    if (!(Date.now() - reservedAt < window)) return;
+    const published = await this.options.publisher.publish(
+      Buffer.from(intentJson),
+      { eventId, orderId },
+      this.options.publishTimeoutMs,
+    );
+    if (!published) {
+      this.options.metrics.publishFailures.inc();
+      throw publishUnavailable();
+    }
+  }
+
+  /**
+   * The order is reserved in Redis before this runs. Its intent is published inline, bounded; the
+   * replicas' acknowledgement (when configured) is awaited alongside. A 202 follows only if the
+   * broker took the intent. Otherwise the reservation is undone unless the worker settled the order
+   * meanwhile (then the intent did arrive), and the fan gets 503 to retry.
+   *
+   * Fewer replicas than asked still end in 202: the intent is in Pub/Sub by then, so a failover
+   * that loses the reservation loses no order (the worker persists it, and the ledger, not Redis,
+   * decides whether its tickets exist); refusing would only turn a placed order into an error.
+   */
+  private async publishOrWithdraw(
+    eventId: string,
+    orderId: string,
+    intentJson: string,
+    admissionExpiresAt: number,
+  ): Promise<void> {
+    const { publisher, metrics, replicaAcks } = this.options;
+    const [published] = await Promise.all([
+      publisher.publish(
+        Buffer.from(intentJson),
+        { eventId, orderId },
+        this.options.publishTimeoutMs,
+      ),
+      replicaAcks.wait(),
+    ]);
+    if (published) return;
+    metrics.publishFailures.inc();
+    const keys = eventKeys(eventId);
+    let before: string;
+    try {
+      before = await this.writes.withdrawOrder(
+        keys.order(orderId),
+        keys.stock,
+        keys.sold,
+        keys.buyers,
+        keys.outbox,
+        keys.active,
+        keys.revoked,
+        orderId,
+        admissionExpiresAt,
+      );
+    } catch {
+      // Redis cannot undo it now: the order stays reserved, due in the outbox at once, so the relay
+      // publishes it; the fan's retry finds it and gets its 202.
+      await this.writes.zadd(keys.outbox, 'XX', Date.now(), orderId).catch(() => undefined);
+      throw publishUnavailable();
+    }
+    if (before === 'confirmed' || before === 'rejected') return;
+    metrics.orders.inc({ event: eventId, result: 'withdrawn' });
+    throw publishUnavailable();
+  }
+
+  /**
+   * For an admission past its expiry (signature checked): the order its Idempotency-Key names, so a
+   * retry whose answer was lost still learns its order. Never reserves anything; no order (or one
+   * that was withdrawn, i.e. never answered 202) is the usual 401 TOKEN_EXPIRED.
+   */
+  async lookup(
+    eventId: string,
+    admission: AdmissionTokenClaims,
+    idempotencyKey: string,
+  ): Promise<OrderAccepted> {
+    const { redis, metrics } = this.options;
+    const keys = eventKeys(eventId);
+    const held = await redis.hget(keys.idempotency, idempotencyKey).catch(() => {
+      throw new AppError('UNAVAILABLE', 'orders cannot be read right now, try again', {
+        'retry-after': '1',
+      });
+    });
+    const sep = held?.indexOf(' ') ?? -1;
+    if (!held || sep <= 0 || held.slice(0, sep) !== admission.jti) throw tokenExpired();
+    const orderId = held.slice(sep + 1);
+    const [status, quantity] = await redis
+      .hmget(keys.order(orderId), 'status', 'quantity')
+      .catch(() => {
+        throw new AppError('UNAVAILABLE', 'orders cannot be read right now, try again', {
+          'retry-after': '1',
+        });
+      });
+    if (status === null || status === 'withdrawn' || quantity === null) throw tokenExpired();
+    metrics.orders.inc({ event: eventId, result: 'duplicate' });
+    return this.accepted(eventId, orderId, Number(quantity));
+  }
+
+  private async accepted(
+    eventId: string,
+    orderId: string,
+    quantity: number,
+  ): Promise<OrderAccepted> {
+    return {
+      orderId,
+      status: 'pending',
+      quantity,
+      receiptToken: await this.options.receipts.issue(orderId, eventId),
+    };
+  }
+
+  /** The error (and metric) of a reservation that was refused. */
+  private refusal(eventId: string, outcome: string, figure: number): AppError | Error {
+    const { metrics } = this.options;
+    switch (outcome) {
       case 'sold_out':
         metrics.orders.inc({ event: eventId, result: 'sold_out' });
         metrics.ticketsRemaining.set({ event: eventId }, 0);
-        throw new AppError('SOLD_OUT', 'the event is sold out');
+        return new AppError('SOLD_OUT', 'the event is sold out');
       case 'insufficient':
         metrics.orders.inc({ event: eventId, result: 'insufficient' });
         metrics.ticketsRemaining.set({ event: eventId }, figure);
-        throw new AppError('INSUFFICIENT_TICKETS', `only ${figure} tickets are left`);
+        return new AppError('INSUFFICIENT_TICKETS', `only ${figure} tickets are left`);
       case 'revoked':
         metrics.orders.inc({ event: eventId, result: 'revoked' });
-        throw new AppError('ADMISSION_REVOKED', 'this admission was given up by leaving the queue');
+        return new AppError(
+          'ADMISSION_REVOKED',
+          'this admission was given up by leaving the queue',
+        );
       case 'expired':
         metrics.orders.inc({ event: eventId, result: 'expired' });
-        throw new AppError('TOKEN_EXPIRED', 'the admission has expired', {
-          'www-authenticate': 'Bearer error="invalid_token"',
-        });
+        return tokenExpired();
       case 'buyer_limit':
         metrics.orders.inc({ event: eventId, result: 'buyer_limit' });
-        throw new AppError(
+        return new AppError(
           'BUYER_LIMIT',
           figure > 0
             ? `this buyer may order ${figure} more ${figure === 1 ? 'ticket' : 'tickets'} for this event`
             : 'this buyer has ordered the most tickets allowed for this event',
         );
       case 'too_many':
-        throw new AppError('VALIDATION_FAILED', `at most ${figure} tickets per order`, {}, [
+        return new AppError('VALIDATION_FAILED', `at most ${figure} tickets per order`, {}, [
           { path: 'body.quantity', message: `must be at most ${figure}` },
         ]);
       case 'idempotency_conflict':
-        throw new AppError(
+        return new AppError(
           'VALIDATION_FAILED',
           'this Idempotency-Key belongs to another admission',
           {},
           [{ path: 'headers.idempotency-key', message: 'already used by another admission' }],
         );
       case 'not_found':
-        throw new AppError('NOT_FOUND', `no event ${eventId}`);
+        return new AppError('NOT_FOUND', `no event ${eventId}`);
       default:
-        throw new Error(`unexpected reservation outcome ${outcome}`);
+        return new Error(`unexpected reservation outcome ${outcome}`);
     }
   }
 
   /**
-   * Runs the reservation, again after a timeout or a dropped connection: such a failure is
+   * Runs a reservation script, again after a timeout or a dropped connection: such a failure is
    * ambiguous (the script may have run), and running it again is safe because the admission is
-   * the key: if the first run took effect, the second returns that order instead of a new one.
+   * the key: if the first run took effect, the second returns that order instead of a new one
+   * (placeOrder), or finds it pending and changes nothing (reReserveOrder).
    */
   private async reserve<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
@@ -156,54 +386,48 @@ export class OrderService {
   }
 
   /**
-   * The order is durable in Redis before this runs. Publishing is attempted inline, bounded; if it
-   * does not succeed in time the outbox entry is made due at once, so the relay takes over.
+   * An order as its buyer sees it: readable with the admission that placed it, or with a receipt
+   * for it. "Not yours", "does not exist" and "withdrawn" (answered 503, so its id was never
+   * given out) all answer 404 alike, so order ids cannot be probed.
    */
-  private async publishOrDefer(
-    eventId: string,
-    orderId: string,
-    intentJson: string,
-  ): Promise<void> {
-    const published = await this.options.publisher.publish(
-      Buffer.from(intentJson),
-      { eventId, orderId },
-      this.options.publishTimeoutMs,
-    );
-    if (published) return;
-    this.options.metrics.publishFailures.inc();
-    await this.options.redis
-      .zadd(eventKeys(eventId).outbox, 'XX', Date.now(), orderId)
-      .catch(() => undefined);
-  }
-
-  /** An order as its buyer sees it; only the admission that placed it may read it. */
-  async get(admission: AdmissionTokenClaims, orderId: string): Promise<OrderView> {
-    const [status, quantity, admissionId, tickets] = await this.options.redis
+  async get(reader: OrderReader, orderId: string): Promise<OrderView> {
+    const eventId = reader.claims.evt;
+    if (reader.kind === 'receipt' && reader.claims.sub !== orderId) throw notFound(orderId);
+    const [status, quantity, admissionId, tickets, reason] = await this.options.redis
       .hmget(
-        eventKeys(admission.evt).order(orderId),
+        eventKeys(eventId).order(orderId),
         'status',
         'quantity',
         'admissionId',
         'tickets',
+        'reason',
       )
       .catch(() => {
         throw new AppError('UNAVAILABLE', 'orders cannot be read right now, try again', {
           'retry-after': '1',
         });
       });
-    // "Not yours" and "does not exist" answer the same, so order ids cannot be probed.
-    if (admissionId !== admission.jti || status === null || quantity === null) {
-      throw new AppError('NOT_FOUND', `no order ${orderId} for this admission`);
-    }
-    const parsedStatus = OrderStatusSchema.parse(status);
-    return {
+    if (reader.kind === 'admission' && admissionId !== reader.claims.jti) throw notFound(orderId);
+    const parsed = RecordStatusSchema.safeParse(status);
+    if (!parsed.success || parsed.data === 'withdrawn' || quantity === null)
+      throw notFound(orderId);
+    const view: OrderView = {
       orderId,
-      status: parsedStatus,
+      status: parsed.data,
       quantity: Number(quantity),
       tickets:
-        parsedStatus === 'confirmed' && tickets
+        parsed.data === 'confirmed' && tickets
           ? StoredTicketsSchema.parse(JSON.parse(tickets))
           : [],
     };
+    if (parsed.data === 'rejected') {
+      const known = RejectReasonSchema.safeParse(reason);
+      view.reason = known.success ? known.data : null;
+    }
+    return view;
   }
+}
+
+function notFound(orderId: string): AppError {
+  return new AppError('NOT_FOUND', `no order ${orderId} for this token`);
 }

@@ -5,7 +5,7 @@ import { useId, useRef, useState } from 'react';
 import { ApiError, type Api } from '../lib/api';
 import { formatClock } from '../lib/format';
 import { useNow } from '../lib/hooks';
-import type { OrderRecord } from '../lib/storage';
+import { receiptStore, type OrderRecord } from '../lib/storage';
 import { useI18n } from '../i18n/language';
 import { Button, Panel } from './panel';
 
@@ -79,6 +79,7 @@ export function CheckoutForm(props: CheckoutFormProps) {
         quantity,
         buyer: parsed.data,
       });
+      receiptStore.write(accepted.orderId, accepted.receiptToken);
       props.onRecord({ ...record, orderId: accepted.orderId, status: 'pending', quantity: accepted.quantity });
     } catch (err) {
       inFlight.current = false;
@@ -107,6 +108,9 @@ export function CheckoutForm(props: CheckoutFormProps) {
         setProblem(t.checkout.buyerLimit);
       } else if (err.code === 'ADMISSION_REVOKED') {
         props.onExpired();
+      } else if (err.code === 'UNAVAILABLE') {
+        // Nothing stays reserved; sending again (same idempotency key) reserves the same order.
+        setProblem(t.checkout.unavailable);
       } else {
         setProblem(t.checkout.failed);
       }

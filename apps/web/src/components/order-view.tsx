@@ -1,17 +1,28 @@
 'use client';
 
+import type { RejectReason } from '@frequency/contracts';
 import { useId, useRef } from 'react';
 import { ApiError, type Api } from '../lib/api';
 import { usePollLoop } from '../lib/hooks';
 import { nextPollDelay } from '../lib/poll';
-import type { OrderRecord } from '../lib/storage';
+import { receiptStore, type OrderRecord } from '../lib/storage';
 import { useI18n } from '../i18n/language';
+import type { Messages } from '../i18n/messages';
 import { Panel } from './panel';
 import { TicketQr } from './ticket-qr';
 
 const orderPollMs = 1_000;
 
-/** A placed order: polled with the admission token until the worker has confirmed it, then its tickets. */
+/** What a rejected order says to its fan: the ledger's reason in words, or the general line. */
+export function rejectionText(t: Messages, reason: RejectReason | null | undefined): string {
+  return reason ? t.order.rejectedReason[reason] : t.order.rejectedBody;
+}
+
+/**
+ * A placed order: polled until the worker has settled it, then its tickets. It is read with its
+ * receipt token (30 days, so a fan who comes back long after the admission expired still sees it),
+ * or with the admission token where no receipt was kept.
+ */
 export function OrderView({
   api,
   record,
@@ -29,10 +40,17 @@ export function OrderView({
   usePollLoop(
     async (signal) => {
       try {
-        const view = await api.order(record.orderId, record.admissionToken, signal);
+        const token = receiptStore.read(record.orderId) ?? record.admissionToken;
+        const view = await api.order(record.orderId, token, signal);
         failures.current = 0;
         if (view.status !== record.status || view.tickets.length !== (record.tickets?.length ?? 0)) {
-          onRecord({ ...record, status: view.status, tickets: view.tickets, quantity: view.quantity });
+          onRecord({
+            ...record,
+            status: view.status,
+            tickets: view.tickets,
+            quantity: view.quantity,
+            reason: view.reason ?? null,
+          });
         }
         return nextPollDelay({ pollAfterMs: orderPollMs, failures: 0 });
       } catch (err) {
@@ -48,7 +66,7 @@ export function OrderView({
   if (record.status === 'rejected') {
     return (
       <Panel title={t.order.rejectedTitle} tone="warning" titleId={`${ids}-title`}>
-        <p>{t.order.rejectedBody}</p>
+        <p data-testid="rejected-reason">{rejectionText(t, record.reason)}</p>
         <OrderNumber orderId={record.orderId} />
       </Panel>
     );

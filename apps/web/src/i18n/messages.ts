@@ -124,6 +124,7 @@ const de = {
     used: 'Mit diesem Zeitfenster wurde bereits bestellt.',
     buyerLimit: 'Für diese E-Mail-Adresse wurden bereits so viele Tickets gekauft, wie pro Person erlaubt sind.',
     failed: 'Die Bestellung konnte nicht gesendet werden. Bitte versuche es noch einmal.',
+    unavailable: 'Die Bestellung konnte gerade nicht angenommen werden; es ist nichts reserviert. Bitte versuche es gleich noch einmal.',
     formErrors: 'Bitte korrigiere die markierten Felder.',
   },
   order: {
@@ -131,9 +132,14 @@ const de = {
     pendingBody: 'Deine Tickets sind reserviert. Die Bestätigung dauert nur einen Moment.',
     confirmedTitle: 'Deine Tickets sind bestätigt',
     confirmedBody: (n: number, email: string) =>
-      `${n === 1 ? 'Dein Ticket' : `Deine ${n} Tickets`}. Eine Bestätigung geht an ${email}. Zeig den QR-Code am Einlass.`,
+      `${n === 1 ? 'Dein Ticket' : `Deine ${n} Tickets`}. Die Bestätigung per E-Mail an ${email} ist unterwegs. Zeig den QR-Code am Einlass.`,
     rejectedTitle: 'Bestellung abgelehnt',
     rejectedBody: 'Deine Bestellung konnte nicht abgeschlossen werden. Es wurde nichts berechnet.',
+    rejectedReason: {
+      SOLD_OUT: 'Die letzten Tickets waren schon vergeben, als deine Bestellung ankam. Es wurde nichts berechnet.',
+      INVALID: 'Deine Bestellung konnte so nicht angenommen werden. Es wurde nichts berechnet.',
+      FAILED: 'Deine Bestellung konnte wegen einer technischen Störung nicht gespeichert werden. Es wurde nichts berechnet.',
+    },
     orderNumber: 'Bestellnummer',
     ticket: (i: number) => `Ticket ${i}`,
     ticketCode: 'Ticket-Code',
@@ -314,6 +320,7 @@ const en: Messages = {
     used: 'This checkout window has already been used for an order.',
     buyerLimit: 'This e-mail address has already bought as many tickets as one person may.',
     failed: 'The order could not be sent. Please try again.',
+    unavailable: 'The order could not be taken just now; nothing is reserved. Please try again in a moment.',
     formErrors: 'Please correct the marked fields.',
   },
   order: {
@@ -321,9 +328,14 @@ const en: Messages = {
     pendingBody: 'Your tickets are reserved. Confirmation takes just a moment.',
     confirmedTitle: 'Your tickets are confirmed',
     confirmedBody: (n: number, email: string) =>
-      `${n === 1 ? 'Your ticket' : `Your ${n} tickets`}. A confirmation goes to ${email}. Show the QR code at the entrance.`,
+      `${n === 1 ? 'Your ticket' : `Your ${n} tickets`}. The confirmation e-mail to ${email} is on its way. Show the QR code at the entrance.`,
     rejectedTitle: 'Order rejected',
     rejectedBody: 'Your order could not be completed. You have not been charged.',
+    rejectedReason: {
+      SOLD_OUT: 'The last tickets were already gone when your order arrived. You have not been charged.',
+      INVALID: 'Your order could not be accepted as it was. You have not been charged.',
+      FAILED: 'Your order could not be stored because of a technical fault. You have not been charged.',
+    },
     orderNumber: 'Order number',
     ticket: (i: number) => `Ticket ${i}`,
     ticketCode: 'Ticket code',

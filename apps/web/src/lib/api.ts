@@ -129,8 +129,9 @@ export function createApi(base: { waitingRoomUrl: string; checkoutUrl: string })
         body,
         headers: { 'idempotency-key': idempotencyKey },
       }),
-    order: (orderId: string, admissionToken: string, signal?: AbortSignal) =>
-      call(`${co}/v1/orders/${path(orderId)}`, OrderViewSchema, { token: admissionToken, signal }),
+    /** With the order's receipt token (or, while it is valid, the admission token that placed it). */
+    order: (orderId: string, token: string, signal?: AbortSignal) =>
+      call(`${co}/v1/orders/${path(orderId)}`, OrderViewSchema, { token, signal }),
   };
 }
 

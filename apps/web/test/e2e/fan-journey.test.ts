@@ -129,12 +129,42 @@ describe('a fan from the pre-queue to confirmed tickets', () => {
     await expect.poll(() => page.getByRole('img', { name: /^QR-Code für Ticket/ }).count()).toBe(2);
     expect((await adminEvent(eventId)).ticketsSold).toBe(2);
     await expectAccessible(page, 'the confirmed tickets');
+    // The double click above selected the words under the pointer; the fan's screen shows no selection.
+    await page.evaluate(() => window.getSelection()?.removeAllRanges());
     await screenshots(page, 'tickets');
+
+    await page.getByText('Die Bestätigung per E-Mail an alex@example.org ist unterwegs', { exact: false }).waitFor();
 
     // The tickets survive a reload.
     await page.reload();
     await page.getByRole('heading', { name: 'Deine Tickets sind bestätigt' }).waitFor();
     expect(await page.getByTestId('ticket-code').allTextContents()).toEqual(codes);
+
+    // A fan back days later: the admission has long expired, but the order's receipt still reads it.
+    // The page kept the receipt per order; here the admission token is spoilt and the stored view
+    // forgotten, so the page must ask checkout again, and may only succeed through the receipt.
+    const orderRecord = (id: string) => `frequency:order:${id}`;
+    const stored = JSON.parse((await page.evaluate((key) => localStorage.getItem(key), orderRecord(eventId))) ?? '{}') as {
+      orderId: string;
+    };
+    expect(stored.orderId).toMatch(/^ord_/);
+    const receipt = (await page.evaluate((id) => localStorage.getItem(`frequency:receipt:${id}`), stored.orderId)) ?? '';
+    const receiptToken = JSON.parse(receipt) as string;
+    const header = JSON.parse(Buffer.from(receiptToken.split('.')[0] ?? '', 'base64url').toString()) as { typ?: string };
+    expect(header.typ).toBe('receipt+jwt');
+    await page.evaluate((key) => {
+      const record = JSON.parse(localStorage.getItem(key) ?? '{}') as Record<string, unknown>;
+      localStorage.setItem(key, JSON.stringify({ ...record, admissionToken: 'long-expired', status: 'pending', tickets: null }));
+    }, orderRecord(eventId));
+    const reads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && request.url().includes('/v1/orders/')) reads.push(request.headers()['authorization'] ?? '');
+    });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Deine Tickets sind bestätigt' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('ticket-code').allTextContents()).toEqual(codes);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(new Set(reads)).toEqual(new Set([`Bearer ${receiptToken}`]));
     // The whole journey, reloads, second tab and QR codes included, ran under the policy untouched.
     expect(cspViolations()).toEqual([]);
     await context.close();

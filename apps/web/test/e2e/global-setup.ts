@@ -101,7 +101,13 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
       [
         startProcess('checkout', tsx, ['--conditions=source', 'apps/checkout/src/server.ts'], {
           cwd: repoRoot,
-          env: { ...common, PORT: String(coPort), AVAILABILITY_CACHE_MS: '50', OUTBOX_RELAY_INTERVAL_MS: '500' },
+          env: {
+            ...common,
+            PORT: String(coPort),
+            AVAILABILITY_CACHE_MS: '50',
+            OUTBOX_RELAY_INTERVAL_MS: '500',
+            RECEIPT_SECRET: randomBytes(32).toString('hex'),
+          },
         }),
         `${urls.checkout}/readyz`,
       ],

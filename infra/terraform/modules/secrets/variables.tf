@@ -9,5 +9,6 @@ variable "secrets" {
     ADMISSION_PRIVATE_JWKS = "admission-private-jwks"
     QUEUE_TOKEN_SECRET     = "queue-token-secret"
     OPS_TOKEN              = "ops-token"
+    RECEIPT_SECRET         = "receipt-secret"
   }
 }

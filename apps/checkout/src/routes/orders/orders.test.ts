@@ -1,4 +1,5 @@
 import {
+  buyerCapField,
   eventKeys,
   PurchaseIntentSchema,
   type OrderAccepted,
@@ -68,6 +69,7 @@ describe('orders', () => {
       orderId: expect.stringMatching(/^ord_/),
       status: 'pending',
       quantity: 3,
+      receiptToken: expect.any(String),
     });
 
     const keys = eventKeys('orders-main');
@@ -86,8 +88,14 @@ describe('orders', () => {
       entryId: admission.claims.sub,
       quantity: 3,
       buyer,
+      // The event's ticketsTotal rides along, so the ledger can cap an event it has not heard of.
+      ticketsTotal: 10,
     });
     expect(intent.tickets).toHaveLength(3);
+    // The order record names its buyer (the capped field), so undoing it knows whom to credit.
+    expect(await redis.client.hget(keys.order(body.orderId), 'buyer')).toBe(
+      buyerCapField(buyer.email),
+    );
     expect(new Set(intent.tickets.map((t) => t.code)).size).toBe(3);
   });
 
