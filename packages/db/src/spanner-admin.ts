@@ -30,12 +30,20 @@ export function createSpannerClient(
   if (location.emulatorHost) {
     process.env.GOOGLE_CLOUD_SPANNER_MULTIPLEXED_SESSIONS ??= 'false';
     const index = location.emulatorHost.lastIndexOf(':');
-    return new Spanner({
-      projectId: location.projectId,
-      servicePath: location.emulatorHost.slice(0, index),
-      port: Number(location.emulatorHost.slice(index + 1)),
-      sslCreds: credentials.createInsecure(),
-    });
+    // The library lets SPANNER_EMULATOR_HOST override the endpoint it is given; hidden for the
+    // (synchronous) construction, so the location named here is the one the client talks to.
+    const fromEnv = process.env.SPANNER_EMULATOR_HOST;
+    delete process.env.SPANNER_EMULATOR_HOST;
+    try {
+      return new Spanner({
+        projectId: location.projectId,
+        servicePath: location.emulatorHost.slice(0, index),
+        port: Number(location.emulatorHost.slice(index + 1)),
+        sslCreds: credentials.createInsecure(),
+      });
+    } finally {
+      if (fromEnv !== undefined) process.env.SPANNER_EMULATOR_HOST = fromEnv;
+    }
   }
   return new Spanner({ projectId: location.projectId });
 }
