@@ -6,7 +6,7 @@ export const spannerSchemaFile = fileURLToPath(new URL('../spanner/schema.sql', 
 
 /**
  * The DDL file as the statements the admin API takes: `--` comments stripped, split on `;`.
- * The file holds no string literals, so a plain split is exact.
+ * Its string literals (check constraints) hold no `;` and no `--`, so a plain split is exact.
  */
 export function splitDdl(text: string): string[] {
   return text
@@ -27,6 +27,8 @@ export interface SpannerColumn {
   /** As written: STRING(MAX), INT64, TIMESTAMP, … */
   type: string;
   notNull: boolean;
+  /** The DEFAULT expression, without its parentheses. */
+  default?: string;
   allowCommitTimestamp: boolean;
 }
 
@@ -60,7 +62,8 @@ export interface SpannerSchema {
 const createTable = /^CREATE TABLE (\w+) \((.*)\) PRIMARY KEY \(([^)]*)\)(.*)$/i;
 const createIndex = /^CREATE (UNIQUE )?(?:NULL_FILTERED )?INDEX (\w+) ON (\w+) \(([^)]*)\)$/i;
 const interleave = /^,\s*INTERLEAVE IN PARENT (\w+)(?: ON DELETE (CASCADE|NO ACTION))?$/i;
-const column = /^(\w+) ([A-Z0-9]+(?:\([A-Z0-9]+\))?)( NOT NULL)?(?: OPTIONS \((.*)\))?$/i;
+const column =
+  /^(\w+) ([A-Z0-9]+(?:\([A-Z0-9]+\))?)( NOT NULL)?(?: DEFAULT \((.*?)\))?(?: OPTIONS \((.*)\))?$/i;
 const checkConstraint = /^CONSTRAINT (\w+) CHECK \((.*)\)$/i;
 const foreignKey = /^CONSTRAINT (\w+) FOREIGN KEY \(([^)]*)\) REFERENCES (\w+) \(([^)]*)\)$/i;
 
@@ -124,11 +127,12 @@ export function parseSpannerDdl(statements: readonly string[]): SpannerSchema {
         }
         const col = column.exec(part);
         if (!col) throw new Error(`cannot read column definition "${part}" of table ${name}`);
-        const options = col[4] ?? '';
+        const options = col[5] ?? '';
         parsed.columns.push({
           name: col[1] ?? '',
           type: (col[2] ?? '').toUpperCase(),
           notNull: col[3] !== undefined,
+          ...(col[4] === undefined ? {} : { default: col[4] }),
           allowCommitTimestamp: /allow_commit_timestamp\s*=\s*true/i.test(options),
         });
       }
