@@ -26,6 +26,33 @@ describe('uniqueByOrderId', () => {
   });
 });
 
+describe('PostgresStore.classifyError', () => {
+  const store = PostgresStore.open('postgres://postgres@127.0.0.1:1/none', 1);
+  it.each([
+    ['08006', 'transient'],
+    ['40001', 'transient'],
+    ['40P01', 'transient'],
+    ['57014', 'transient'],
+    ['55P03', 'transient'],
+    ['22021', 'invalid'],
+    ['22P05', 'invalid'],
+    ['22003', 'invalid'],
+    ['23502', 'invalid'],
+    ['23514', 'invalid'],
+    ['23505', 'permanent'],
+    ['42P01', 'permanent'],
+  ])('code %s is %s', (code, kind) => {
+    expect(store.classifyError(Object.assign(new Error('x'), { code }))).toBe(kind);
+  });
+
+  it('looks through a wrapper to the driver error it keeps as the cause', () => {
+    const wrapped = new Error('Failed query: insert …', {
+      cause: Object.assign(new Error('invalid byte sequence'), { code: '22021' }),
+    });
+    expect(store.classifyError(wrapped)).toBe('invalid');
+  });
+});
+
 describe('PostgresStore.isTransientError', () => {
   const store = PostgresStore.open('postgres://postgres@127.0.0.1:1/none', 1);
   it.each([
