@@ -4,7 +4,11 @@ import { createDb, type DbHandle } from './client.js';
 import { eventInventory, events, orders, tickets } from './schema.js';
 import {
   allocate,
+  assertTicketsMatchQuantity,
   EventNotInLedgerError,
+  intentTotals,
+  InvalidIntentError,
+  uniqueRejections,
   storedOutcome,
   uniqueByOrderId,
   type ErrorClass,
@@ -43,11 +47,6 @@ const transientNodeCodes = new Set([
   'EPIPE',
   'ENOTFOUND',
 ]);
-
-/** An intent the store refuses before writing anything: its tickets do not match its quantity. */
-class InvalidIntentError extends Error {
-  override readonly name = 'InvalidIntentError';
-}
 
 /** The cap's check constraint: a write that fails on it goes the slow, allocating way. */
 const capConstraint = 'event_inventory_sold_within_total';
@@ -139,20 +138,12 @@ function ticketColumns(intents: readonly PurchaseIntent[]): TicketColumns {
   return t;
 }
 
-/** The batch's events and the ticketsTotal its intents carry (the highest, if they disagree). */
+/** The batch's events in event-id order (the order every path locks inventory rows in), with the ticketsTotal its intents carry. */
 function batchEvents(intents: readonly PurchaseIntent[]): {
   eventId: string[];
   intentTotal: (number | null)[];
 } {
-  const totals = new Map<string, number | null>();
-  for (const intent of intents) {
-    const known = totals.get(intent.eventId) ?? null;
-    const given = intent.ticketsTotal ?? null;
-    totals.set(
-      intent.eventId,
-      known === null ? given : given === null ? known : Math.max(known, given),
-    );
-  }
+  const totals = intentTotals(intents);
   const eventId = [...totals.keys()].sort();
   return { eventId, intentTotal: eventId.map((id) => totals.get(id) ?? null) };
 }
@@ -230,7 +221,7 @@ function toLedgerEvent(row: EventRowRead): LedgerEvent {
       ticketsTotal: row.ticketsTotal,
       maxPerOrder: row.maxPerOrder,
       opensAt: new Date(row.opensAt).toISOString(),
-      admissionRatePerSecond: Number(row.admissionRatePerSecond),
+      admissionRatePerSecond: row.admissionRatePerSecond,
       maxActiveCheckouts: row.maxActiveCheckouts,
       paused: row.paused,
       joinChallengeBits: row.joinChallengeBits,
@@ -271,12 +262,7 @@ export class PostgresStore implements OrderStore {
   async persist(batch: readonly PurchaseIntent[]): Promise<PersistResult> {
     const intents = uniqueByOrderId(batch);
     if (intents.length === 0) return { outcomes: [], ordersInserted: 0, ticketsInserted: 0 };
-    for (const intent of intents) {
-      if (intent.tickets.length !== intent.quantity)
-        throw new InvalidIntentError(
-          `order ${intent.orderId}: ${intent.tickets.length} tickets for quantity ${intent.quantity}`,
-        );
-    }
+    assertTicketsMatchQuantity(intents);
     let inserted: InsertedOrder[];
     try {
       inserted = await this.persistFitting(intents);
@@ -472,12 +458,7 @@ export class PostgresStore implements OrderStore {
   async recordRejected(
     batch: readonly { intent: PurchaseIntent; reason: RejectReason }[],
   ): Promise<OrderOutcome[]> {
-    const byId = new Map<string, { intent: PurchaseIntent; reason: RejectReason }>();
-    for (const entry of batch)
-      if (!byId.has(entry.intent.orderId)) byId.set(entry.intent.orderId, entry);
-    const entries = [...byId.values()].sort((a, b) =>
-      a.intent.orderId < b.intent.orderId ? -1 : a.intent.orderId > b.intent.orderId ? 1 : 0,
-    );
+    const entries = uniqueRejections(batch);
     if (entries.length === 0) return [];
     const o = orderColumns(
       entries.map(({ intent, reason }) => ({ intent, status: 'rejected', reason })),

@@ -77,6 +77,21 @@ export class EventNotInLedgerError extends Error {
   }
 }
 
+/** An intent the store refuses before writing anything: its tickets do not match its quantity. */
+export class InvalidIntentError extends Error {
+  override readonly name = 'InvalidIntentError';
+}
+
+/** Throws InvalidIntentError for an intent that would store an order without all its tickets. */
+export function assertTicketsMatchQuantity(intents: readonly PurchaseIntent[]): void {
+  for (const intent of intents) {
+    if (intent.tickets.length !== intent.quantity)
+      throw new InvalidIntentError(
+        `order ${intent.orderId}: ${intent.tickets.length} tickets for quantity ${intent.quantity}`,
+      );
+  }
+}
+
 /**
  * What the worker needs from a database, and all it may use. Every dialect specific (upsert syntax,
  * array binding, error codes) lives behind this interface in one implementation per database, so
@@ -130,6 +145,30 @@ export interface OrderStore {
   isTransientError(err: unknown): boolean;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Entries with duplicate order ids removed (first kept), sorted by order id. */
+export function uniqueRejections<T extends { intent: PurchaseIntent }>(entries: readonly T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const entry of entries)
+    if (!byId.has(entry.intent.orderId)) byId.set(entry.intent.orderId, entry);
+  return [...byId.values()].sort((a, b) =>
+    a.intent.orderId < b.intent.orderId ? -1 : a.intent.orderId > b.intent.orderId ? 1 : 0,
+  );
+}
+
+/** The highest ticketsTotal the intents of each event carry; absent for events none carries it. */
+export function intentTotals(intents: readonly PurchaseIntent[]): Map<string, number | null> {
+  const totals = new Map<string, number | null>();
+  for (const intent of intents) {
+    const known = totals.get(intent.eventId) ?? null;
+    const given = intent.ticketsTotal ?? null;
+    totals.set(
+      intent.eventId,
+      known === null ? given : given === null ? known : Math.max(known, given),
+    );
+  }
+  return totals;
 }
 
 /**

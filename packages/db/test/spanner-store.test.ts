@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createSpannerClient } from '../src/spanner-admin.js';
 import { SpannerStore } from '../src/spanner-store.js';
 import { freshSpannerStore, testSpannerLocation } from './fresh-stores.js';
 import { describeStoreContract, freshEventId, makeIntent } from './store-contract.js';
@@ -22,7 +23,7 @@ describe('SpannerStore specifics', () => {
     const before = Date.now();
     await fresh.store.persist([intent]);
 
-    const spanner = (await import('../src/spanner-admin.js')).createSpannerClient(fresh.location);
+    const spanner = createSpannerClient(fresh.location);
     const database = spanner.instance(fresh.location.instance).database(fresh.location.database);
     try {
       const [rows] = await database.run({
@@ -53,6 +54,42 @@ describe('SpannerStore specifics', () => {
     expect(store.isTransientError(grpcError(5, 'Database not found'))).toBe(false);
     expect(store.isTransientError(grpcError(6))).toBe(false); // ALREADY_EXISTS that survived the retry
     expect(store.isTransientError(grpcError(11))).toBe(false); // OUT_OF_RANGE: a check constraint
+  });
+
+  test('calls data errors invalid and anything else permanent', () => {
+    const { store } = fresh;
+    const grpcError = (code: number, message = 'x') => Object.assign(new Error(message), { code });
+    expect(store.classifyError(grpcError(3))).toBe('invalid'); // INVALID_ARGUMENT
+    expect(store.classifyError(grpcError(9))).toBe('invalid'); // FAILED_PRECONDITION: NOT NULL
+    expect(store.classifyError(grpcError(11))).toBe('invalid'); // OUT_OF_RANGE: a check constraint
+    expect(store.classifyError(grpcError(6))).toBe('permanent'); // ALREADY_EXISTS: a reused code
+    expect(store.classifyError(grpcError(5, 'Database not found'))).toBe('permanent');
+    expect(store.classifyError(grpcError(10))).toBe('transient');
+  });
+
+  test('refuses in the database itself an inventory beyond its total', async () => {
+    const eventId = freshEventId();
+    await fresh.store.persist([makeIntent(eventId, 2, { ticketsTotal: 3 })]);
+    const spanner = createSpannerClient(fresh.location);
+    const database = spanner.instance(fresh.location.instance).database(fresh.location.database);
+    try {
+      const error: unknown = await database
+        .runTransactionAsync(async (tx) => {
+          tx.update('event_inventory', { event_id: eventId, tickets_sold: 4 });
+          await tx.commit();
+        })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+
+      expect(error).toMatchObject({ code: 11 });
+      expect(String(error)).toMatch(/event_inventory_sold_within_total/);
+      expect(fresh.store.classifyError(error)).toBe('invalid');
+    } finally {
+      await database.close();
+      await spanner.close();
+    }
   });
 
   test('fails a reused ticket code for a new order permanently instead of dropping the ticket', async () => {

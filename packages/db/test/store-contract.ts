@@ -105,6 +105,12 @@ async function persistRetryingTransient(
   }
 }
 
+/**
+ * Concurrent batches on one event contend for its inventory row; the Spanner emulator runs one
+ * read-write transaction at a time and aborts the others, which the client retries with backoff.
+ */
+const concurrentTimeoutMs = 120_000;
+
 const ticketsOf = (intents: readonly PurchaseIntent[]) =>
   intents.reduce((sum, intent) => sum + intent.quantity, 0);
 
@@ -249,35 +255,41 @@ export function describeStoreContract(
         });
       });
 
-      test('stores every order exactly once when concurrent batches overlap, retrying only transient errors', async () => {
-        const eventId = freshEventId();
-        const shared = Array.from({ length: 10 }, () => makeIntent(eventId, 2));
-        // The shared orders in a different order in each batch: the worst case for row locks.
-        const batches = [
-          shared,
-          [...shared].reverse(),
-          [...shared.slice(5), ...shared.slice(0, 5)],
-        ].map((overlap) => [
-          ...Array.from({ length: 10 }, () => makeIntent(eventId, 1)),
-          ...overlap,
-        ]);
-        const stores = [store, fresh.openAnother(), fresh.openAnother()];
+      test(
+        'stores every order exactly once when concurrent batches overlap, retrying only transient errors',
+        async () => {
+          const eventId = freshEventId();
+          const shared = Array.from({ length: 10 }, () => makeIntent(eventId, 2));
+          // The shared orders in a different order in each batch: the worst case for row locks.
+          const batches = [
+            shared,
+            [...shared].reverse(),
+            [...shared.slice(5), ...shared.slice(0, 5)],
+          ].map((overlap) => [
+            ...Array.from({ length: 10 }, () => makeIntent(eventId, 1)),
+            ...overlap,
+          ]);
+          const stores = [store, fresh.openAnother(), fresh.openAnother()];
 
-        const results = await Promise.all(
-          batches.map((batch, i) => persistRetryingTransient(stores[i] ?? store, batch)),
-        );
+          const results = await Promise.all(
+            batches.map((batch, i) => persistRetryingTransient(stores[i] ?? store, batch)),
+          );
 
-        const unique = [...shared, ...batches.flatMap((batch) => batch.slice(0, 10))];
-        expect(results.reduce((sum, r) => sum + r.ordersInserted, 0)).toBe(unique.length);
-        expect(results.reduce((sum, r) => sum + r.ticketsInserted, 0)).toBe(ticketsOf(unique));
-        const written = results.flatMap((r) =>
-          r.outcomes.filter((o) => o.status === 'confirmed' && o.written).map((o) => o.orderId),
-        );
-        expect(new Set(written).size).toBe(unique.length);
-        expect(results.every((r) => r.outcomes.every((o) => o.status === 'confirmed'))).toBe(true);
-        expect(await store.ticketsPersisted(eventId)).toBe(ticketsOf(unique));
-        expect(await store.auditEvent(eventId)).toMatchObject({ ledgerSold: ticketsOf(unique) });
-      });
+          const unique = [...shared, ...batches.flatMap((batch) => batch.slice(0, 10))];
+          expect(results.reduce((sum, r) => sum + r.ordersInserted, 0)).toBe(unique.length);
+          expect(results.reduce((sum, r) => sum + r.ticketsInserted, 0)).toBe(ticketsOf(unique));
+          const written = results.flatMap((r) =>
+            r.outcomes.filter((o) => o.status === 'confirmed' && o.written).map((o) => o.orderId),
+          );
+          expect(new Set(written).size).toBe(unique.length);
+          expect(results.every((r) => r.outcomes.every((o) => o.status === 'confirmed'))).toBe(
+            true,
+          );
+          expect(await store.ticketsPersisted(eventId)).toBe(ticketsOf(unique));
+          expect(await store.auditEvent(eventId)).toMatchObject({ ledgerSold: ticketsOf(unique) });
+        },
+        concurrentTimeoutMs,
+      );
 
       test('reports an empty batch as nothing written', async () => {
         await expect(store.persist([])).resolves.toEqual({
@@ -360,69 +372,73 @@ export function describeStoreContract(
         expect(await store.auditEvent(eventId)).toMatchObject({ ledgerSold: confirmedTickets });
       });
 
-      test('never holds more than ticketsTotal under concurrent batches from several stores', async () => {
-        const eventId = freshEventId();
-        const ticketsTotal = 1_000;
-        // 8 batches of random 1-4 ticket orders, ~2,000 tickets in all.
-        const batches = Array.from({ length: 8 }, () => {
-          const batch: PurchaseIntent[] = [];
-          for (let tickets = 0; tickets < 250;) {
-            const quantity = 1 + Math.floor(Math.random() * 4);
-            batch.push(makeIntent(eventId, quantity, { ticketsTotal }));
-            tickets += quantity;
-          }
-          return batch;
-        });
-        const stores = [store, fresh.openAnother(), fresh.openAnother(), fresh.openAnother()];
-        const run = () =>
-          Promise.all(
-            batches.map((batch, i) =>
-              persistRetryingTransient(stores[i % stores.length] ?? store, batch),
-            ),
+      test(
+        'never holds more than ticketsTotal under concurrent batches from several stores',
+        async () => {
+          const eventId = freshEventId();
+          const ticketsTotal = 1_000;
+          // 8 batches of random 1-4 ticket orders, ~2,000 tickets in all.
+          const batches = Array.from({ length: 8 }, () => {
+            const batch: PurchaseIntent[] = [];
+            for (let tickets = 0; tickets < 250;) {
+              const quantity = 1 + Math.floor(Math.random() * 4);
+              batch.push(makeIntent(eventId, quantity, { ticketsTotal }));
+              tickets += quantity;
+            }
+            return batch;
+          });
+          const stores = [store, fresh.openAnother(), fresh.openAnother(), fresh.openAnother()];
+          const run = () =>
+            Promise.all(
+              batches.map((batch, i) =>
+                persistRetryingTransient(stores[i % stores.length] ?? store, batch),
+              ),
+            );
+
+          const results = await run();
+
+          const intents = batches.flat();
+          const outcomes = results.flatMap((r) => r.outcomes);
+          expect(outcomes).toHaveLength(intents.length);
+          expect(new Set(outcomes.map((o) => o.orderId)).size).toBe(intents.length);
+          expect(outcomes.every((o) => o.status !== 'conflict' && o.written)).toBe(true);
+          const quantityOf = new Map(intents.map((i) => [i.orderId, i.quantity]));
+          const confirmed = outcomes.filter((o) => o.status === 'confirmed');
+          const rejected = outcomes.filter((o) => o.status === 'rejected');
+          const confirmedTickets = confirmed.reduce(
+            (s, o) => s + (quantityOf.get(o.orderId) ?? 0),
+            0,
           );
+          expect(rejected.every((o) => o.reason === 'SOLD_OUT')).toBe(true);
+          expect(confirmedTickets).toBeLessThanOrEqual(ticketsTotal);
+          // An order is rejected only when fewer than its quantity (at most 4) are left.
+          expect(confirmedTickets).toBeGreaterThan(ticketsTotal - 4);
+          expect(await store.auditEvent(eventId)).toEqual({
+            orders: confirmed.length,
+            ticketsOrdered: confirmedTickets,
+            tickets: confirmedTickets,
+            distinctCodes: confirmedTickets,
+            rejected: rejected.length,
+            ledgerSold: confirmedTickets,
+          });
 
-        const results = await run();
+          const replays = await run();
 
-        const intents = batches.flat();
-        const outcomes = results.flatMap((r) => r.outcomes);
-        expect(outcomes).toHaveLength(intents.length);
-        expect(new Set(outcomes.map((o) => o.orderId)).size).toBe(intents.length);
-        expect(outcomes.every((o) => o.status !== 'conflict' && o.written)).toBe(true);
-        const quantityOf = new Map(intents.map((i) => [i.orderId, i.quantity]));
-        const confirmed = outcomes.filter((o) => o.status === 'confirmed');
-        const rejected = outcomes.filter((o) => o.status === 'rejected');
-        const confirmedTickets = confirmed.reduce(
-          (s, o) => s + (quantityOf.get(o.orderId) ?? 0),
-          0,
-        );
-        expect(rejected.every((o) => o.status === 'rejected' && o.reason === 'SOLD_OUT')).toBe(
-          true,
-        );
-        expect(confirmedTickets).toBeLessThanOrEqual(ticketsTotal);
-        // An order is rejected only when fewer than its quantity (at most 4) are left.
-        expect(confirmedTickets).toBeGreaterThan(ticketsTotal - 4);
-        expect(await store.auditEvent(eventId)).toEqual({
-          orders: confirmed.length,
-          ticketsOrdered: confirmedTickets,
-          tickets: confirmedTickets,
-          distinctCodes: confirmedTickets,
-          rejected: rejected.length,
-          ledgerSold: confirmedTickets,
-        });
-
-        const replays = await run();
-
-        const replayed = replays.flatMap((r) => r.outcomes);
-        expect(replays.every((r) => r.ordersInserted === 0 && r.ticketsInserted === 0)).toBe(true);
-        expect(byOrderId(replayed)).toEqual(
-          byOrderId(outcomes.map((o) => ('written' in o ? { ...o, written: false } : o))),
-        );
-        expect(await store.auditEvent(eventId)).toMatchObject({
-          tickets: confirmedTickets,
-          ledgerSold: confirmedTickets,
-          rejected: rejected.length,
-        });
-      });
+          const replayed = replays.flatMap((r) => r.outcomes);
+          expect(replays.every((r) => r.ordersInserted === 0 && r.ticketsInserted === 0)).toBe(
+            true,
+          );
+          expect(byOrderId(replayed)).toEqual(
+            byOrderId(outcomes.map((o) => ('written' in o ? { ...o, written: false } : o))),
+          );
+          expect(await store.auditEvent(eventId)).toMatchObject({
+            tickets: confirmedTickets,
+            ledgerSold: confirmedTickets,
+            rejected: rejected.length,
+          });
+        },
+        concurrentTimeoutMs,
+      );
 
       test('takes the cap from the event definition when the intent does not carry it', async () => {
         const eventId = freshEventId();
