@@ -33,6 +33,8 @@ CREATE TABLE events (
   max_active_checkouts INT64 NOT NULL DEFAULT (1),
   paused BOOL NOT NULL DEFAULT (false),
   join_challenge_bits INT64 NOT NULL DEFAULT (0),
+  -- Rows added before this column take 1 until their first definition (Postgres's migration copies
+  -- max_per_order; a Spanner DEFAULT cannot name another column).
   max_per_buyer INT64 NOT NULL DEFAULT (1),
   checkout_window_seconds INT64 NOT NULL DEFAULT (300),
   version INT64 NOT NULL DEFAULT (0),

@@ -30,6 +30,14 @@ export interface SpannerColumn {
   /** The DEFAULT expression, without its parentheses. */
   default?: string;
   allowCommitTimestamp: boolean;
+  /** The column's definition as written, for ALTER TABLE … ADD COLUMN. */
+  definition: string;
+}
+
+export interface SpannerCheck {
+  name: string;
+  /** `CONSTRAINT name CHECK (…)` as written, for ALTER TABLE … ADD. */
+  definition: string;
 }
 
 export interface SpannerForeignKey {
@@ -42,7 +50,9 @@ export interface SpannerTable {
   name: string;
   columns: SpannerColumn[];
   primaryKey: string[];
+  /** Names of the CHECK constraints; their definitions in checkDefinitions. */
   checks: string[];
+  checkDefinitions: SpannerCheck[];
   foreignKeys: SpannerForeignKey[];
   interleaveIn?: { parent: string; onDelete: 'CASCADE' | 'NO ACTION' };
 }
@@ -108,12 +118,14 @@ export function parseSpannerDdl(statements: readonly string[]): SpannerSchema {
         columns: [],
         primaryKey: keyColumns(key),
         checks: [],
+        checkDefinitions: [],
         foreignKeys: [],
       };
       for (const part of splitTopLevel(body)) {
         const check = checkConstraint.exec(part);
         if (check) {
           parsed.checks.push(check[1] ?? '');
+          parsed.checkDefinitions.push({ name: check[1] ?? '', definition: part });
           continue;
         }
         const fk = foreignKey.exec(part);
@@ -134,6 +146,7 @@ export function parseSpannerDdl(statements: readonly string[]): SpannerSchema {
           notNull: col[3] !== undefined,
           ...(col[4] === undefined ? {} : { default: col[4] }),
           allowCommitTimestamp: /allow_commit_timestamp\s*=\s*true/i.test(options),
+          definition: part,
         });
       }
       if (rest.trim().length > 0) {
@@ -169,4 +182,38 @@ export function createdObjectName(statement: string): string {
   const match = /^CREATE (?:UNIQUE )?(?:NULL_FILTERED )?(?:TABLE|INDEX) (\w+)/i.exec(statement);
   if (!match?.[1]) throw new Error(`not a CREATE TABLE/INDEX statement: ${statement}`);
   return match[1];
+}
+
+/** What an existing database has, per table: its column names and its CHECK constraint names. */
+export interface ExistingTables {
+  columns: Map<string, Set<string>>;
+  checks: Map<string, Set<string>>;
+}
+
+/**
+ * The ALTER statements that bring tables that already exist up to the DDL, in the order to apply
+ * them: columns first (the DDL gives every NOT NULL column a DEFAULT, so a table with rows takes
+ * it), then the checks, which may name the new columns. Only adds: a column or check the DDL no
+ * longer has, or one whose type changed, is a migration to write by hand.
+ */
+export function additiveAlterations(
+  schema: SpannerSchema,
+  existing: ExistingTables,
+): { columns: string[]; checks: string[] } {
+  const columns: string[] = [];
+  const checks: string[] = [];
+  for (const table of schema.tables) {
+    const present = existing.columns.get(table.name);
+    if (!present) continue;
+    for (const column of table.columns) {
+      if (!present.has(column.name))
+        columns.push(`ALTER TABLE ${table.name} ADD COLUMN ${column.definition}`);
+    }
+    const presentChecks = existing.checks.get(table.name) ?? new Set<string>();
+    for (const check of table.checkDefinitions) {
+      if (!presentChecks.has(check.name))
+        checks.push(`ALTER TABLE ${table.name} ADD ${check.definition}`);
+    }
+  }
+  return { columns, checks };
 }

@@ -1,7 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { newId } from '@frequency/contracts';
+import { Spanner } from '@google-cloud/spanner';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createSpannerClient } from '../src/spanner-admin.js';
+import {
+  applySpannerSchema,
+  createSpannerClient,
+  dropSpannerDatabase,
+} from '../src/spanner-admin.js';
+import { loadSpannerDdl } from '../src/spanner-ddl.js';
 import { SpannerStore } from '../src/spanner-store.js';
-import { freshSpannerStore, testSpannerLocation } from './fresh-stores.js';
+import { freshSpannerStore, testSpannerLocation, uniqueDatabaseName } from './fresh-stores.js';
 import { describeStoreContract, freshEventId, makeIntent } from './store-contract.js';
 
 describeStoreContract('spanner', freshSpannerStore);
@@ -124,5 +132,92 @@ describe('SpannerStore specifics', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('spanner:apply on a database from before the ledger', () => {
+  const location = testSpannerLocation(uniqueDatabaseName());
+  let store: SpannerStore | undefined;
+
+  afterAll(async () => {
+    await store?.close();
+    await dropSpannerDatabase(location);
+  });
+
+  test('adds the new columns with their defaults and the new checks, keeps the rows, and applies nothing more the second time', async () => {
+    const before = loadSpannerDdl(
+      fileURLToPath(new URL('./fixtures/spanner-schema-before-ledger.sql', import.meta.url)),
+    );
+    await applySpannerSchema(location, before);
+    const legacy = makeIntent('ev-legacy', 3);
+    const spanner = createSpannerClient(location);
+    const database = spanner.instance(location.instance).database(location.database);
+    try {
+      await database.runTransactionAsync(async (tx) => {
+        tx.insert('events', {
+          id: 'ev-legacy',
+          name: 'Legacy',
+          venue: 'Hall',
+          tickets_total: 5,
+          max_per_order: 3,
+          opens_at: '2030-01-01T00:00:00Z',
+          created_at: Spanner.COMMIT_TIMESTAMP,
+        });
+        tx.insert('orders', {
+          id: legacy.orderId,
+          event_id: 'ev-legacy',
+          admission_id: legacy.admissionId,
+          entry_id: legacy.entryId,
+          quantity: 3,
+          buyer_name: 'A',
+          buyer_email: 'a@example.com',
+          status: 'confirmed',
+          reserved_at: '2030-01-01T00:00:00Z',
+          persisted_at: Spanner.COMMIT_TIMESTAMP,
+        });
+        tx.insert(
+          'tickets',
+          legacy.tickets.map((t, ordinal) => ({
+            order_id: legacy.orderId,
+            ordinal,
+            id: t.id,
+            event_id: 'ev-legacy',
+            code: t.code,
+          })),
+        );
+        await tx.commit();
+      });
+    } finally {
+      await database.close();
+      await spanner.close();
+    }
+
+    const upgrade = await applySpannerSchema(location);
+    const again = await applySpannerSchema(location);
+
+    expect(upgrade.applied).toEqual(
+      expect.arrayContaining([
+        'ALTER TABLE events ADD COLUMN version INT64 NOT NULL DEFAULT (0)',
+        'ALTER TABLE orders ADD COLUMN reason STRING(MAX)',
+        expect.stringMatching(/^CREATE TABLE event_inventory /),
+        expect.stringMatching(/^ALTER TABLE orders ADD CONSTRAINT orders_status_reason CHECK/),
+      ]),
+    );
+    expect(again.applied).toEqual([]);
+    store = SpannerStore.open(location, { maxSessions: 4 });
+    expect(await store.readEvent('ev-legacy')).toMatchObject({
+      event: { name: 'Legacy', paused: false, joinChallengeBits: 0, checkoutWindowSeconds: 300 },
+      version: 0,
+      shuffle: null,
+    });
+    // No inventory row yet: the next order creates it from the events row, counting the 3 tickets.
+    const [first, second] = [newId('order'), newId('order')].sort();
+    const fits = makeIntent('ev-legacy', 2, { orderId: first, ticketsTotal: undefined });
+    const over = makeIntent('ev-legacy', 1, { orderId: second, ticketsTotal: undefined });
+    expect((await store.persist([fits, over])).outcomes).toEqual([
+      { orderId: fits.orderId, status: 'confirmed', written: true },
+      { orderId: over.orderId, status: 'rejected', reason: 'SOLD_OUT', written: true },
+    ]);
+    expect(await store.auditEvent('ev-legacy')).toMatchObject({ tickets: 5, ledgerSold: 5 });
   });
 });
