@@ -3,8 +3,12 @@
  * Spanner store on the emulator, with the same purchase intents and the same batch sizes in one run.
  * Each figure is printed beside a bare baseline measured in the same run on the same database:
  * - Postgres bare: the same rows through two plain `insert … select from unnest` in one transaction
- *   (no ON CONFLICT, no RETURNING: what the idempotency costs);
- * - Spanner bare: the same rows as blind `insert` mutations in one commit (no read of existing keys).
+ *   (no ON CONFLICT, no RETURNING, no inventory: what the idempotency and the cap cost);
+ * - Spanner bare: the same rows as blind `insert` mutations in one commit (no read of existing keys,
+ *   no inventory row).
+ * Stages: new orders that fit (the common path), a full replay (every order already stored), and a
+ * sold-out event (ticketsTotal 1: every batch allocates order by order and stores rejected rows;
+ * on Postgres the statement the CHECK refuses plus the locking transaction).
  * The emulator is a single-process, in-memory functional fake: it serializes transactions and has
  * none of Spanner's replication, TrueTime commit wait or splits. Its figures say nothing about
  * Spanner's throughput or latency; compare ratios within one run, not absolute numbers.
@@ -44,7 +48,7 @@ const emulatorHost = process.env.SPANNER_EMULATOR_HOST ?? '127.0.0.1:9010';
 
 const uniqueName = () => `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
-function makeIntents(count: number, eventId: string): PurchaseIntent[] {
+function makeIntents(count: number, eventId: string, ticketsTotal = 100_000_000): PurchaseIntent[] {
   return Array.from({ length: count }, (_, i) => {
     const quantity = 1 + (i % 4);
     return {
@@ -60,6 +64,7 @@ function makeIntents(count: number, eventId: string): PurchaseIntent[] {
         code: newTicketCode(),
       })),
       reservedAt: new Date().toISOString(),
+      ticketsTotal,
     };
   });
 }
@@ -267,6 +272,24 @@ async function main(): Promise<void> {
         const expected = batches.flat().reduce((s, i) => s + i.quantity, 0);
         if (persisted !== expected)
           throw new Error(`${name}: ${persisted} tickets persisted, ${expected} expected`);
+        // Sold out: one ticket on sale, so every batch takes the allocating path.
+        const soldOutEvent = `${eventId}-sold-out-${name.slice(0, 2)}`;
+        const soldOut = chunk(makeIntents(orderCount, soldOutEvent, 1), size);
+        const soldOutFigure = await measure(soldOut, async (b) => {
+          const result = await store.persist(b);
+          if (result.outcomes.some((o) => o.status === 'conflict'))
+            throw new Error(`${name}: a conflict in the sold-out stage`);
+        });
+        rows.push({
+          store: name,
+          batch: size,
+          stage: 'sold out (allocating)',
+          figure: soldOutFigure,
+          bare: bareFigure,
+        });
+        const audit = await store.auditEvent(soldOutEvent);
+        if (audit.ledgerSold !== 1 || audit.tickets !== 1 || audit.rejected !== orderCount - 1)
+          throw new Error(`${name}: sold-out stage audit ${JSON.stringify(audit)}`);
       }
     }
   } finally {

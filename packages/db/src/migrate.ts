@@ -13,14 +13,18 @@ export async function ensureDatabase(url: string): Promise<void> {
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`unsupported database name: ${name}`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3_000 });
+  const client = new pg.Client({
+    connectionString: admin.toString(),
+    connectionTimeoutMillis: 3_000,
+  });
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);
     if (found.rowCount === 0) await client.query(`create database "${name}"`);
   } catch (err) {
     // Two processes creating the same database at once: the loser sees duplicate_database.
-    if (!(typeof err === 'object' && err !== null && 'code' in err && err.code === '42P04')) throw err;
+    if (!(typeof err === 'object' && err !== null && 'code' in err && err.code === '42P04'))
+      throw err;
   } finally {
     await client.end();
   }

@@ -1,6 +1,12 @@
 import { credentials } from '@grpc/grpc-js';
-import { Spanner } from '@google-cloud/spanner';
-import { createdObjectName, loadSpannerDdl } from './spanner-ddl.js';
+import { Spanner, type Database } from '@google-cloud/spanner';
+import {
+  additiveAlterations,
+  createdObjectName,
+  loadSpannerDdl,
+  parseSpannerDdl,
+  type ExistingTables,
+} from './spanner-ddl.js';
 
 export interface SpannerLocation {
   projectId: string;
@@ -30,12 +36,20 @@ export function createSpannerClient(
   if (location.emulatorHost) {
     process.env.GOOGLE_CLOUD_SPANNER_MULTIPLEXED_SESSIONS ??= 'false';
     const index = location.emulatorHost.lastIndexOf(':');
-    return new Spanner({
-      projectId: location.projectId,
-      servicePath: location.emulatorHost.slice(0, index),
-      port: Number(location.emulatorHost.slice(index + 1)),
-      sslCreds: credentials.createInsecure(),
-    });
+    // The library lets SPANNER_EMULATOR_HOST override the endpoint it is given; hidden for the
+    // (synchronous) construction, so the location named here is the one the client talks to.
+    const fromEnv = process.env.SPANNER_EMULATOR_HOST;
+    delete process.env.SPANNER_EMULATOR_HOST;
+    try {
+      return new Spanner({
+        projectId: location.projectId,
+        servicePath: location.emulatorHost.slice(0, index),
+        port: Number(location.emulatorHost.slice(index + 1)),
+        sslCreds: credentials.createInsecure(),
+      });
+    } finally {
+      if (fromEnv !== undefined) process.env.SPANNER_EMULATOR_HOST = fromEnv;
+    }
   }
   return new Spanner({ projectId: location.projectId });
 }
@@ -65,7 +79,9 @@ export interface ApplyResult {
  * - on the emulator, creates the instance if it is missing (in GCP the instance is infrastructure,
  *   created by Terraform, and its absence is an error);
  * - creates the database with every statement if it is missing;
- * - otherwise applies the CREATE statements whose table or index does not exist yet.
+ * - otherwise applies the CREATE statements whose table or index does not exist yet, and adds the
+ *   columns and CHECK constraints an existing table lacks (each NOT NULL column has a DEFAULT, so
+ *   its rows take it).
  * It only adds: a changed column in an existing table is a migration to write by hand.
  */
 export async function applySpannerSchema(
@@ -119,15 +135,44 @@ export async function applySpannerSchema(
       ),
     );
     const missing = statements.filter((statement) => !existing.has(createdObjectName(statement)));
-    if (missing.length > 0) {
-      const [operation] = await database.updateSchema(missing);
+    const alterations = additiveAlterations(
+      parseSpannerDdl(statements),
+      await existingTables(database),
+    );
+    // New columns of existing tables first (an index or check below may name them), checks last.
+    const pending = [...alterations.columns, ...missing, ...alterations.checks];
+    if (pending.length > 0) {
+      const [operation] = await database.updateSchema(pending);
       await operation.promise();
-      result.applied = missing;
+      result.applied = pending;
     }
     return result;
   } finally {
     await spanner.close();
   }
+}
+
+/** The columns and CHECK constraints of the tables a database has (INFORMATION_SCHEMA). */
+async function existingTables(database: Database): Promise<ExistingTables> {
+  const [columnRows] = await database.run({
+    sql: "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ''",
+    json: true,
+  });
+  const [checkRows] = await database.run({
+    sql: "SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS c FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = '' AND CONSTRAINT_TYPE = 'CHECK'",
+    json: true,
+  });
+  const group = (rows: unknown[]): Map<string, Set<string>> => {
+    const out = new Map<string, Set<string>>();
+    for (const row of rows as { t?: unknown; c?: unknown }[]) {
+      if (typeof row.t !== 'string' || typeof row.c !== 'string') continue;
+      const set = out.get(row.t) ?? new Set<string>();
+      set.add(row.c);
+      out.set(row.t, set);
+    }
+    return out;
+  };
+  return { columns: group(columnRows), checks: group(checkRows) };
 }
 
 /** Deletes the database (tests, benchmark); a missing one is not an error. */

@@ -6,7 +6,7 @@ export const spannerSchemaFile = fileURLToPath(new URL('../spanner/schema.sql', 
 
 /**
  * The DDL file as the statements the admin API takes: `--` comments stripped, split on `;`.
- * The file holds no string literals, so a plain split is exact.
+ * Its string literals (check constraints) hold no `;` and no `--`, so a plain split is exact.
  */
 export function splitDdl(text: string): string[] {
   return text
@@ -27,7 +27,17 @@ export interface SpannerColumn {
   /** As written: STRING(MAX), INT64, TIMESTAMP, … */
   type: string;
   notNull: boolean;
+  /** The DEFAULT expression, without its parentheses. */
+  default?: string;
   allowCommitTimestamp: boolean;
+  /** The column's definition as written, for ALTER TABLE … ADD COLUMN. */
+  definition: string;
+}
+
+export interface SpannerCheck {
+  name: string;
+  /** `CONSTRAINT name CHECK (…)` as written, for ALTER TABLE … ADD. */
+  definition: string;
 }
 
 export interface SpannerForeignKey {
@@ -40,7 +50,9 @@ export interface SpannerTable {
   name: string;
   columns: SpannerColumn[];
   primaryKey: string[];
+  /** Names of the CHECK constraints; their definitions in checkDefinitions. */
   checks: string[];
+  checkDefinitions: SpannerCheck[];
   foreignKeys: SpannerForeignKey[];
   interleaveIn?: { parent: string; onDelete: 'CASCADE' | 'NO ACTION' };
 }
@@ -60,7 +72,8 @@ export interface SpannerSchema {
 const createTable = /^CREATE TABLE (\w+) \((.*)\) PRIMARY KEY \(([^)]*)\)(.*)$/i;
 const createIndex = /^CREATE (UNIQUE )?(?:NULL_FILTERED )?INDEX (\w+) ON (\w+) \(([^)]*)\)$/i;
 const interleave = /^,\s*INTERLEAVE IN PARENT (\w+)(?: ON DELETE (CASCADE|NO ACTION))?$/i;
-const column = /^(\w+) ([A-Z0-9]+(?:\([A-Z0-9]+\))?)( NOT NULL)?(?: OPTIONS \((.*)\))?$/i;
+const column =
+  /^(\w+) ([A-Z0-9]+(?:\([A-Z0-9]+\))?)( NOT NULL)?(?: DEFAULT \((.*?)\))?(?: OPTIONS \((.*)\))?$/i;
 const checkConstraint = /^CONSTRAINT (\w+) CHECK \((.*)\)$/i;
 const foreignKey = /^CONSTRAINT (\w+) FOREIGN KEY \(([^)]*)\) REFERENCES (\w+) \(([^)]*)\)$/i;
 
@@ -105,12 +118,14 @@ export function parseSpannerDdl(statements: readonly string[]): SpannerSchema {
         columns: [],
         primaryKey: keyColumns(key),
         checks: [],
+        checkDefinitions: [],
         foreignKeys: [],
       };
       for (const part of splitTopLevel(body)) {
         const check = checkConstraint.exec(part);
         if (check) {
           parsed.checks.push(check[1] ?? '');
+          parsed.checkDefinitions.push({ name: check[1] ?? '', definition: part });
           continue;
         }
         const fk = foreignKey.exec(part);
@@ -124,12 +139,14 @@ export function parseSpannerDdl(statements: readonly string[]): SpannerSchema {
         }
         const col = column.exec(part);
         if (!col) throw new Error(`cannot read column definition "${part}" of table ${name}`);
-        const options = col[4] ?? '';
+        const options = col[5] ?? '';
         parsed.columns.push({
           name: col[1] ?? '',
           type: (col[2] ?? '').toUpperCase(),
           notNull: col[3] !== undefined,
+          ...(col[4] === undefined ? {} : { default: col[4] }),
           allowCommitTimestamp: /allow_commit_timestamp\s*=\s*true/i.test(options),
+          definition: part,
         });
       }
       if (rest.trim().length > 0) {
@@ -165,4 +182,38 @@ export function createdObjectName(statement: string): string {
   const match = /^CREATE (?:UNIQUE )?(?:NULL_FILTERED )?(?:TABLE|INDEX) (\w+)/i.exec(statement);
   if (!match?.[1]) throw new Error(`not a CREATE TABLE/INDEX statement: ${statement}`);
   return match[1];
+}
+
+/** What an existing database has, per table: its column names and its CHECK constraint names. */
+export interface ExistingTables {
+  columns: Map<string, Set<string>>;
+  checks: Map<string, Set<string>>;
+}
+
+/**
+ * The ALTER statements that bring tables that already exist up to the DDL, in the order to apply
+ * them: columns first (the DDL gives every NOT NULL column a DEFAULT, so a table with rows takes
+ * it), then the checks, which may name the new columns. Only adds: a column or check the DDL no
+ * longer has, or one whose type changed, is a migration to write by hand.
+ */
+export function additiveAlterations(
+  schema: SpannerSchema,
+  existing: ExistingTables,
+): { columns: string[]; checks: string[] } {
+  const columns: string[] = [];
+  const checks: string[] = [];
+  for (const table of schema.tables) {
+    const present = existing.columns.get(table.name);
+    if (!present) continue;
+    for (const column of table.columns) {
+      if (!present.has(column.name))
+        columns.push(`ALTER TABLE ${table.name} ADD COLUMN ${column.definition}`);
+    }
+    const presentChecks = existing.checks.get(table.name) ?? new Set<string>();
+    for (const check of table.checkDefinitions) {
+      if (!presentChecks.has(check.name))
+        checks.push(`ALTER TABLE ${table.name} ADD ${check.definition}`);
+    }
+  }
+  return { columns, checks };
 }

@@ -1,9 +1,25 @@
 import type { EventEmitter } from 'node:events';
-import type { PurchaseIntent } from '@frequency/contracts';
+import type { EventDefinition, PurchaseIntent, RejectReason } from '@frequency/contracts';
 import { Spanner, type Database, type Transaction } from '@google-cloud/spanner';
-import type { NewEventRow } from './schema.js';
 import { createSpannerClient, grpcCode, type SpannerLocation } from './spanner-admin.js';
-import { uniqueByOrderId, type EventAudit, type OrderStore, type PersistResult } from './store.js';
+import {
+  allocate,
+  assertTicketsMatchQuantity,
+  EventNotInLedgerError,
+  intentTotals,
+  InvalidIntentError,
+  storedOutcome,
+  uniqueByOrderId,
+  uniqueRejections,
+  type ErrorClass,
+  type EventAudit,
+  type LedgerEvent,
+  type LedgerOrder,
+  type OrderOutcome,
+  type OrderStore,
+  type PersistResult,
+  type StoredOrderStatus,
+} from './store.js';
 
 /** gRPC status codes (google.rpc.Code) this store acts on. */
 const code = {
@@ -12,6 +28,9 @@ const code = {
   ALREADY_EXISTS: 6,
   RESOURCE_EXHAUSTED: 8,
   ABORTED: 10,
+  INVALID_ARGUMENT: 3,
+  FAILED_PRECONDITION: 9,
+  OUT_OF_RANGE: 11,
   INTERNAL: 13,
   UNAVAILABLE: 14,
 } as const;
@@ -22,6 +41,16 @@ const transientCodes = new Set<number>([
   code.UNAVAILABLE,
   code.DEADLINE_EXCEEDED,
   code.RESOURCE_EXHAUSTED,
+]);
+
+/**
+ * Codes that mean "this data": a value of the wrong shape (INVALID_ARGUMENT), a NOT NULL column
+ * without one (FAILED_PRECONDITION), a CHECK constraint violated (OUT_OF_RANGE).
+ */
+const invalidCodes = new Set<number>([
+  code.INVALID_ARGUMENT,
+  code.FAILED_PRECONDITION,
+  code.OUT_OF_RANGE,
 ]);
 
 export interface SpannerStoreOptions {
@@ -38,36 +67,6 @@ export interface SpannerStoreOptions {
 }
 
 /**
- * A persist that fails with ALREADY_EXISTS is run again this many times in all. The first attempt
- * reads only the order keys; ALREADY_EXISTS means a row it did not read took a unique value first
- * (an order of another batch committed in between, or another order id for the same admission), so
- * the retry also reads the admission index and skips those orders, as Postgres's ON CONFLICT DO
- * NOTHING does. One still failing after that is a real conflict (a ticket id or code reused).
- */
-const alreadyExistsAttempts = 3;
-
-interface OrderMutation {
-  id: string;
-  event_id: string;
-  admission_id: string;
-  entry_id: string;
-  quantity: number;
-  buyer_name: string;
-  buyer_email: string;
-  status: 'confirmed';
-  reserved_at: string;
-  persisted_at: typeof Spanner.COMMIT_TIMESTAMP;
-}
-
-interface TicketMutation {
-  order_id: string;
-  ordinal: number;
-  id: string;
-  event_id: string;
-  code: string;
-}
-
-/**
  * An RFC 3339 timestamp with any offset as the UTC "Z" string Spanner's mutations take, keeping every
  * fractional digit (Postgres keeps microseconds; JS Date would cut them to milliseconds).
  */
@@ -79,28 +78,146 @@ export function toSpannerTimestamp(iso: string): string {
   return `${utc}${fraction}Z`;
 }
 
-/** One column of rows read with `json: true`, as strings (the keys this store reads are STRING). */
-function stringColumn(rows: unknown[], column: string): Set<string> {
-  const out = new Set<string>();
-  for (const row of rows) {
-    if (typeof row === 'object' && row !== null && column in row) {
-      const value: unknown = (row as Record<string, unknown>)[column];
-      if (typeof value === 'string') out.add(value);
-    }
-  }
-  return out;
+type Row = Record<string, unknown>;
+
+/** Rows read with `json: true` as plain objects. */
+function rowsOf(rows: unknown[]): Row[] {
+  return rows.filter((row): row is Row => typeof row === 'object' && row !== null);
+}
+
+function text(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new Error(`column ${column} is not a string`);
+  return value;
+}
+
+function nullableText(row: Row, column: string): string | null {
+  const value = row[column];
+  return typeof value === 'string' ? value : null;
+}
+
+function integer(row: Row, column: string): number {
+  const value = row[column];
+  if (value === null || value === undefined) throw new Error(`column ${column} is null`);
+  return Number(value);
+}
+
+function nullableInteger(row: Row, column: string): number | null {
+  const value = row[column];
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function storedStatus(row: Row): StoredOrderStatus {
+  return {
+    status: text(row, 'status') === 'rejected' ? 'rejected' : 'confirmed',
+    reason: nullableText(row, 'reason') as RejectReason | null,
+  };
+}
+
+interface InventoryRow {
+  ticketsTotal: number;
+  ticketsSold: number;
+  /** false: created by this transaction (an insert mutation), true: read (an update mutation). */
+  stored: boolean;
+}
+
+interface OrderRowMutation {
+  id: string;
+  event_id: string;
+  admission_id: string;
+  entry_id: string;
+  quantity: number;
+  buyer_name: string;
+  buyer_email: string;
+  status: 'confirmed' | 'rejected';
+  reason: RejectReason | null;
+  reserved_at: string;
+  persisted_at: typeof Spanner.COMMIT_TIMESTAMP;
+}
+
+function orderRow(
+  intent: PurchaseIntent,
+  status: 'confirmed' | 'rejected',
+  reason: RejectReason | null,
+): OrderRowMutation {
+  // An order rejected as INVALID keeps no buyer: the given fields may be what was refused.
+  const blank = reason === 'INVALID';
+  return {
+    id: intent.orderId,
+    event_id: intent.eventId,
+    admission_id: intent.admissionId,
+    entry_id: intent.entryId,
+    quantity: intent.quantity,
+    buyer_name: blank ? '' : intent.buyer.name,
+    buyer_email: blank ? '' : intent.buyer.email,
+    status,
+    reason,
+    reserved_at: toSpannerTimestamp(intent.reservedAt),
+    persisted_at: Spanner.COMMIT_TIMESTAMP,
+  };
+}
+
+function ticketRows(intents: readonly PurchaseIntent[]) {
+  return intents.flatMap((intent) =>
+    intent.tickets.map((ticket, ordinal) => ({
+      order_id: intent.orderId,
+      ordinal,
+      id: ticket.id,
+      event_id: intent.eventId,
+      code: ticket.code,
+    })),
+  );
+}
+
+const eventColumns = `e.id, e.name, e.venue, e.tickets_total, e.max_per_order, e.opens_at,
+  e.admission_rate_per_second, e.max_active_checkouts, e.paused, e.join_challenge_bits,
+  e.max_per_buyer, e.checkout_window_seconds, e.version, e.shuffle_seed, e.shuffle_commitment,
+  i.tickets_total AS inventory_total, i.tickets_sold AS inventory_sold`;
+
+function toLedgerEvent(row: Row): LedgerEvent {
+  const opensAt = row.opens_at;
+  const seed = nullableText(row, 'shuffle_seed');
+  const commitment = nullableText(row, 'shuffle_commitment');
+  const ticketsTotal = integer(row, 'tickets_total');
+  return {
+    event: {
+      id: text(row, 'id'),
+      name: text(row, 'name'),
+      venue: text(row, 'venue'),
+      ticketsTotal,
+      maxPerOrder: integer(row, 'max_per_order'),
+      // A PreciseDate would print nanoseconds; the contract's ISO form has milliseconds.
+      opensAt: new Date(
+        opensAt instanceof Date ? opensAt.getTime() : Date.parse(String(opensAt)),
+      ).toISOString(),
+      admissionRatePerSecond: Number(row.admission_rate_per_second),
+      maxActiveCheckouts: integer(row, 'max_active_checkouts'),
+      paused: row.paused === true,
+      joinChallengeBits: integer(row, 'join_challenge_bits'),
+      maxPerBuyer: integer(row, 'max_per_buyer'),
+      checkoutWindowSeconds: integer(row, 'checkout_window_seconds'),
+    },
+    version: integer(row, 'version'),
+    shuffle: seed !== null && commitment !== null ? { seed, commitment } : null,
+    ticketsTotal: nullableInteger(row, 'inventory_total') ?? ticketsTotal,
+    ticketsSold: nullableInteger(row, 'inventory_sold') ?? 0,
+  };
 }
 
 /**
  * The Spanner store: same contract as the Postgres store, written with mutations.
  *
- * A batch is one read-write transaction: one read of the batch's order keys (which of them are
- * stored already), then `insert` mutations for the new orders and their tickets, buffered and sent
- * with the commit. Mutations are the cheapest write Spanner has (no DML round trip per statement,
- * no query planning), and `insert` fails the whole commit with ALREADY_EXISTS rather than
- * overwrite, so nothing stored is ever changed. The read takes shared locks on the keys, so a
- * concurrent batch inserting one of them aborts one of the two transactions; the client retries
- * ABORTED itself, and the retry reads the winner's rows and skips them.
+ * A batch is one read-write transaction: it reads the batch's inventory rows, the orders stored
+ * under its order ids and under its admissions (the unique index), allocates the new orders in
+ * order-id order against the inventory (an order that does not fit is stored rejected SOLD_OUT),
+ * then buffers `insert` mutations for the orders and the confirmed orders' tickets and an update of
+ * tickets_sold, sent with the commit. Mutations are the cheapest write Spanner has (no DML round
+ * trip per statement, no query planning), and `insert` fails the whole commit with ALREADY_EXISTS
+ * rather than overwrite, so nothing stored is ever changed. The reads take shared locks on every
+ * key they read, present or not, so a concurrent batch writing one of them (the same inventory row
+ * above all) aborts one of the two transactions; the client retries ABORTED itself, and the retry
+ * reads the winner's rows. The inventory's CHECK (tickets_sold <= tickets_total) holds the cap in
+ * the database besides. "written" in an outcome means inserted by the transaction that committed.
  */
 export class SpannerStore implements OrderStore {
   readonly kind = 'spanner' as const;
@@ -130,108 +247,302 @@ export class SpannerStore implements OrderStore {
 
   async persist(batch: readonly PurchaseIntent[]): Promise<PersistResult> {
     const intents = uniqueByOrderId(batch);
-    if (intents.length === 0)
-      return { ordersInserted: 0, ticketsInserted: 0, duplicates: batch.length };
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const written = await this.persistOnce(intents, attempt > 1);
-        return { ...written, duplicates: batch.length - written.ordersInserted };
-      } catch (err) {
-        if (grpcCode(err) !== code.ALREADY_EXISTS || attempt >= alreadyExistsAttempts) throw err;
+    if (intents.length === 0) return { outcomes: [], ordersInserted: 0, ticketsInserted: 0 };
+    assertTicketsMatchQuantity(intents);
+    return this.database.runTransactionAsync({ timeout: this.transactionTimeoutMs }, async (tx) => {
+      const inventory = await this.readInventory(tx, intents);
+      const { stored, fresh, conflicts } = await this.sortOut(tx, intents);
+      const soldOut = allocate(fresh, inventory);
+      const confirmed = fresh.filter((intent) => !soldOut.has(intent.orderId));
+      const tickets = ticketRows(confirmed);
+      if (fresh.length > 0) {
+        tx.insert(
+          'orders',
+          fresh.map((intent) =>
+            soldOut.has(intent.orderId)
+              ? orderRow(intent, 'rejected', 'SOLD_OUT')
+              : orderRow(intent, 'confirmed', null),
+          ),
+        );
+        if (tickets.length > 0) tx.insert('tickets', tickets);
       }
+      this.writeInventory(tx, inventory, confirmed);
+      // Committed even when nothing is new: it releases the read locks at once.
+      await tx.commit();
+      const outcomes = intents.map((intent): OrderOutcome => {
+        if (conflicts.has(intent.orderId)) return { orderId: intent.orderId, status: 'conflict' };
+        const known = stored.get(intent.orderId);
+        if (known) return storedOutcome(intent.orderId, known);
+        return soldOut.has(intent.orderId)
+          ? { orderId: intent.orderId, status: 'rejected', reason: 'SOLD_OUT', written: true }
+          : { orderId: intent.orderId, status: 'confirmed', written: true };
+      });
+      return { outcomes, ordersInserted: fresh.length, ticketsInserted: tickets.length };
+    });
+  }
+
+  /**
+   * The inventory rows of the batch's events, creating missing ones (from the events row, else the
+   * intents' ticketsTotal) counted from the tickets already stored, never more than the total.
+   */
+  private async readInventory(
+    tx: Transaction,
+    intents: readonly PurchaseIntent[],
+  ): Promise<Map<string, InventoryRow>> {
+    const totals = intentTotals(intents);
+    const eventIds = [...totals.keys()].sort();
+    const [rows] = await tx.read('event_inventory', {
+      keys: eventIds,
+      columns: ['event_id', 'tickets_total', 'tickets_sold'],
+      json: true,
+    });
+    const inventory = new Map<string, InventoryRow>();
+    for (const row of rowsOf(rows)) {
+      inventory.set(text(row, 'event_id'), {
+        ticketsTotal: integer(row, 'tickets_total'),
+        ticketsSold: integer(row, 'tickets_sold'),
+        stored: true,
+      });
+    }
+    const missing = eventIds.filter((id) => !inventory.has(id));
+    if (missing.length === 0) return inventory;
+    const [eventRows] = await tx.read('events', {
+      keys: missing,
+      columns: ['id', 'tickets_total'],
+      json: true,
+    });
+    const defined = new Map(
+      rowsOf(eventRows).map((row) => [text(row, 'id'), integer(row, 'tickets_total')]),
+    );
+    const unknown = missing.filter((id) => (defined.get(id) ?? totals.get(id) ?? null) === null);
+    if (unknown.length > 0) throw new EventNotInLedgerError(unknown);
+    for (const eventId of missing) {
+      const ticketsTotal = defined.get(eventId) ?? totals.get(eventId) ?? 0;
+      const existing = await this.countTickets(tx, eventId);
+      inventory.set(eventId, {
+        ticketsTotal,
+        ticketsSold: Math.min(ticketsTotal, existing),
+        stored: false,
+      });
+    }
+    return inventory;
+  }
+
+  private async countTickets(tx: Transaction, eventId: string): Promise<number> {
+    const [rows] = await tx.run({
+      sql: 'SELECT COUNT(*) AS n FROM tickets@{FORCE_INDEX=tickets_event_id_idx} WHERE event_id = @eventId',
+      params: { eventId },
+      json: true,
+    });
+    const [row] = rowsOf(rows);
+    return row ? integer(row, 'n') : 0;
+  }
+
+  private writeInventory(
+    tx: Transaction,
+    inventory: Map<string, InventoryRow>,
+    confirmed: readonly PurchaseIntent[],
+  ): void {
+    const changed = new Set(confirmed.map((intent) => intent.eventId));
+    for (const [eventId, row] of inventory) {
+      const values = {
+        event_id: eventId,
+        tickets_total: row.ticketsTotal,
+        tickets_sold: row.ticketsSold,
+      };
+      if (!row.stored) tx.insert('event_inventory', values);
+      else if (changed.has(eventId))
+        tx.update('event_inventory', { event_id: eventId, tickets_sold: row.ticketsSold });
     }
   }
 
-  private persistOnce(
-    intents: readonly PurchaseIntent[],
-    checkAdmissions: boolean,
-  ): Promise<Omit<PersistResult, 'duplicates'>> {
-    return this.database.runTransactionAsync({ timeout: this.transactionTimeoutMs }, async (tx) => {
-      const [storedRows] = await tx.read('orders', {
-        keys: intents.map((intent) => intent.orderId),
-        columns: ['id'],
-        json: true,
-      });
-      const stored = stringColumn(storedRows, 'id');
-      const takenAdmissions = checkAdmissions
-        ? await this.admissionsTaken(tx, intents)
-        : new Set<string>();
-      // One order per admission, within the batch too: the first order of an admission wins.
-      const fresh: PurchaseIntent[] = [];
-      for (const intent of intents) {
-        if (stored.has(intent.orderId) || takenAdmissions.has(intent.admissionId)) continue;
-        takenAdmissions.add(intent.admissionId);
-        fresh.push(intent);
-      }
-      const ticketRows: TicketMutation[] = [];
-      if (fresh.length > 0) {
-        const orderRows = fresh.map((intent): OrderMutation => ({
-          id: intent.orderId,
-          event_id: intent.eventId,
-          admission_id: intent.admissionId,
-          entry_id: intent.entryId,
-          quantity: intent.quantity,
-          buyer_name: intent.buyer.name,
-          buyer_email: intent.buyer.email,
-          status: 'confirmed',
-          reserved_at: toSpannerTimestamp(intent.reservedAt),
-          persisted_at: Spanner.COMMIT_TIMESTAMP,
-        }));
-        for (const intent of fresh) {
-          intent.tickets.forEach((ticket, ordinal) => {
-            ticketRows.push({
-              order_id: intent.orderId,
-              ordinal,
-              id: ticket.id,
-              event_id: intent.eventId,
-              code: ticket.code,
-            });
-          });
-        }
-        tx.insert('orders', orderRows);
-        tx.insert('tickets', ticketRows);
-      }
-      // Committed even when nothing is new: it releases the read locks at once.
-      await tx.commit();
-      return { ordersInserted: fresh.length, ticketsInserted: ticketRows.length };
-    });
-  }
-
-  private async admissionsTaken(
+  /**
+   * Which orders of the batch are stored already (by id), which conflict (their admission holds
+   * another order id, stored or earlier in this batch), and which are new.
+   */
+  private async sortOut(
     tx: Transaction,
     intents: readonly PurchaseIntent[],
-  ): Promise<Set<string>> {
-    const [rows] = await tx.read('orders', {
-      index: 'orders_admission_id_unique',
-      keys: intents.map((intent) => intent.admissionId),
-      columns: ['admission_id'],
+  ): Promise<{
+    stored: Map<string, StoredOrderStatus>;
+    fresh: PurchaseIntent[];
+    conflicts: Set<string>;
+  }> {
+    const [byIdRows] = await tx.read('orders', {
+      keys: intents.map((intent) => intent.orderId),
+      columns: ['id', 'status', 'reason'],
       json: true,
     });
-    return stringColumn(rows, 'admission_id');
+    const stored = new Map(rowsOf(byIdRows).map((row) => [text(row, 'id'), storedStatus(row)]));
+    const [byAdmissionRows] = await tx.read('orders', {
+      index: 'orders_admission_id_unique',
+      keys: intents.map((intent) => intent.admissionId),
+      columns: ['admission_id', 'id'],
+      json: true,
+    });
+    const holder = new Map(
+      rowsOf(byAdmissionRows).map((row) => [text(row, 'admission_id'), text(row, 'id')]),
+    );
+    const fresh: PurchaseIntent[] = [];
+    const conflicts = new Set<string>();
+    for (const intent of intents) {
+      if (stored.has(intent.orderId)) continue;
+      const taken = holder.get(intent.admissionId);
+      if (taken !== undefined && taken !== intent.orderId) {
+        conflicts.add(intent.orderId);
+        continue;
+      }
+      // One order per admission, within the batch too: the first order id of an admission wins.
+      holder.set(intent.admissionId, intent.orderId);
+      fresh.push(intent);
+    }
+    return { stored, fresh, conflicts };
   }
 
-  async upsertEvent(event: NewEventRow): Promise<void> {
+  async recordRejected(
+    batch: readonly { intent: PurchaseIntent; reason: RejectReason }[],
+  ): Promise<OrderOutcome[]> {
+    const entries = uniqueRejections(batch);
+    if (entries.length === 0) return [];
+    const intents = entries.map((entry) => entry.intent);
+    return this.database.runTransactionAsync({ timeout: this.transactionTimeoutMs }, async (tx) => {
+      const { stored, fresh, conflicts } = await this.sortOut(tx, intents);
+      const freshIds = new Set(fresh.map((intent) => intent.orderId));
+      const rows = entries
+        .filter((entry) => freshIds.has(entry.intent.orderId))
+        .map((entry) => orderRow(entry.intent, 'rejected', entry.reason));
+      if (rows.length > 0) tx.insert('orders', rows);
+      await tx.commit();
+      return entries.map(({ intent, reason }): OrderOutcome => {
+        if (conflicts.has(intent.orderId)) return { orderId: intent.orderId, status: 'conflict' };
+        if (freshIds.has(intent.orderId))
+          return { orderId: intent.orderId, status: 'rejected', reason, written: true };
+        return storedOutcome(intent.orderId, stored.get(intent.orderId));
+      });
+    });
+  }
+
+  async upsertEvent(definition: EventDefinition): Promise<{ stored: boolean }> {
+    const { event, version, shuffle } = definition;
     const fields = {
       id: event.id,
       name: event.name,
       venue: event.venue,
       tickets_total: event.ticketsTotal,
       max_per_order: event.maxPerOrder,
-      opens_at: event.opensAt,
+      opens_at: toSpannerTimestamp(event.opensAt),
+      // A JS number would be sent as INT64 text, which a FLOAT64 column refuses.
+      admission_rate_per_second: Spanner.float(event.admissionRatePerSecond),
+      max_active_checkouts: event.maxActiveCheckouts,
+      paused: event.paused,
+      join_challenge_bits: event.joinChallengeBits,
+      max_per_buyer: event.maxPerBuyer,
+      checkout_window_seconds: event.checkoutWindowSeconds,
+      version,
+      shuffle_seed: shuffle?.seed ?? null,
+      shuffle_commitment: shuffle?.commitment ?? null,
+      updated_at: new Date(),
     };
-    await this.database.runTransactionAsync({ timeout: this.transactionTimeoutMs }, async (tx) => {
-      const [rows] = await tx.read('events', { keys: [event.id], columns: ['id'], json: true });
-      if (rows.length > 0) {
-        // Like the Postgres upsert: descriptive fields change, created_at stays.
-        tx.update('events', fields);
-      } else {
-        tx.insert('events', {
-          ...fields,
-          created_at: event.createdAt ?? Spanner.COMMIT_TIMESTAMP,
+    return this.database.runTransactionAsync({ timeout: this.transactionTimeoutMs }, async (tx) => {
+      const [rows] = await tx.read('events', {
+        keys: [event.id],
+        columns: ['id', 'version'],
+        json: true,
+      });
+      const [current] = rowsOf(rows);
+      const newer = !current || integer(current, 'version') < version;
+      if (current && newer) tx.update('events', fields);
+      else if (!current) tx.insert('events', { ...fields, created_at: Spanner.COMMIT_TIMESTAMP });
+      const [inventory] = await tx.read('event_inventory', {
+        keys: [event.id],
+        columns: ['event_id'],
+        json: true,
+      });
+      if (inventory.length === 0) {
+        const existing = await this.countTickets(tx, event.id);
+        tx.insert('event_inventory', {
+          event_id: event.id,
+          tickets_total: event.ticketsTotal,
+          tickets_sold: Math.min(event.ticketsTotal, existing),
         });
       }
       await tx.commit();
+      return { stored: newer };
     });
+  }
+
+  async listEvents(): Promise<LedgerEvent[]> {
+    const [rows] = await this.database.run({
+      sql: `SELECT ${eventColumns} FROM events e LEFT JOIN event_inventory i ON i.event_id = e.id ORDER BY e.id`,
+      json: true,
+    });
+    return rowsOf(rows).map(toLedgerEvent);
+  }
+
+  async readEvent(eventId: string): Promise<LedgerEvent | null> {
+    const [rows] = await this.database.run({
+      sql: `SELECT ${eventColumns} FROM events e LEFT JOIN event_inventory i ON i.event_id = e.id WHERE e.id = @eventId`,
+      params: { eventId },
+      json: true,
+    });
+    const [row] = rowsOf(rows);
+    return row ? toLedgerEvent(row) : null;
+  }
+
+  async pageOrders(
+    eventId: string,
+    afterOrderId: string | null,
+    limit: number,
+  ): Promise<LedgerOrder[]> {
+    // One snapshot for both reads; the page walks orders_event_id_idx (event_id, id) in key order,
+    // its tickets are the key ranges (order_id, ordinal) of the page's confirmed orders.
+    const [snapshot] = await this.database.getSnapshot();
+    try {
+      const [rows] = await snapshot.run({
+        sql: `SELECT id, admission_id, entry_id, quantity, buyer_email, status, reason
+              FROM orders@{FORCE_INDEX=orders_event_id_idx}
+              WHERE event_id = @eventId${afterOrderId === null ? '' : ' AND id > @after'}
+              ORDER BY id LIMIT @limit`,
+        params: {
+          eventId,
+          limit: Math.max(0, Math.floor(limit)),
+          ...(afterOrderId === null ? {} : { after: afterOrderId }),
+        },
+        json: true,
+      });
+      const page = rowsOf(rows);
+      const confirmed = page.filter((row) => text(row, 'status') === 'confirmed');
+      const ticketsByOrder = new Map<string, { id: string; code: string }[]>();
+      if (confirmed.length > 0) {
+        const [ticketRowsRead] = await snapshot.run({
+          sql: 'SELECT order_id, id, code FROM tickets WHERE order_id IN UNNEST(@ids) ORDER BY order_id, ordinal',
+          params: { ids: confirmed.map((row) => text(row, 'id')) },
+          json: true,
+        });
+        for (const row of rowsOf(ticketRowsRead)) {
+          const orderId = text(row, 'order_id');
+          const list = ticketsByOrder.get(orderId) ?? [];
+          list.push({ id: text(row, 'id'), code: text(row, 'code') });
+          ticketsByOrder.set(orderId, list);
+        }
+      }
+      return page.map((row): LedgerOrder => {
+        const orderId = text(row, 'id');
+        const { status, reason } = storedStatus(row);
+        return {
+          orderId,
+          admissionId: text(row, 'admission_id'),
+          entryId: text(row, 'entry_id'),
+          quantity: integer(row, 'quantity'),
+          buyerEmail: text(row, 'buyer_email'),
+          status,
+          reason,
+          tickets: ticketsByOrder.get(orderId) ?? [],
+        };
+      });
+    } finally {
+      snapshot.end();
+    }
   }
 
   async ticketsPersisted(eventId: string): Promise<number> {
@@ -241,46 +552,56 @@ export class SpannerStore implements OrderStore {
       params: { eventId },
       json: true,
     });
-    const first: unknown = rows[0];
-    if (typeof first === 'object' && first !== null && 'n' in first) return Number(first.n);
-    return 0;
+    const [row] = rowsOf(rows);
+    return row ? integer(row, 'n') : 0;
   }
 
   async auditEvent(eventId: string): Promise<EventAudit> {
-    // Scans the event's rows (through the event indexes, back-joining for quantity and code): for the
-    // reconcile command and end-to-end checks, never the hot path. A strong read, no locks.
+    // Scans the event's rows (through the event indexes, back-joining for status, quantity and
+    // code): for the reconcile command and end-to-end checks, never the hot path. A strong read.
     const [rows] = await this.database.run({
       sql: `SELECT
-              (SELECT COUNT(*) FROM orders@{FORCE_INDEX=orders_event_id_idx} WHERE event_id = @eventId) AS orders,
-              (SELECT IFNULL(SUM(quantity), 0) FROM orders@{FORCE_INDEX=orders_event_id_idx} WHERE event_id = @eventId) AS ticketsOrdered,
+              (SELECT COUNT(*) FROM orders@{FORCE_INDEX=orders_event_id_idx} WHERE event_id = @eventId AND status = 'confirmed') AS orders,
+              (SELECT IFNULL(SUM(quantity), 0) FROM orders@{FORCE_INDEX=orders_event_id_idx} WHERE event_id = @eventId AND status = 'confirmed') AS ticketsOrdered,
               (SELECT COUNT(*) FROM tickets@{FORCE_INDEX=tickets_event_id_idx} WHERE event_id = @eventId) AS tickets,
-              (SELECT COUNT(DISTINCT code) FROM tickets@{FORCE_INDEX=tickets_event_id_idx} WHERE event_id = @eventId) AS distinctCodes`,
+              (SELECT COUNT(DISTINCT code) FROM tickets@{FORCE_INDEX=tickets_event_id_idx} WHERE event_id = @eventId) AS distinctCodes,
+              (SELECT COUNT(*) FROM orders@{FORCE_INDEX=orders_event_id_idx} WHERE event_id = @eventId AND status = 'rejected') AS rejected,
+              (SELECT IFNULL(MAX(tickets_sold), 0) FROM event_inventory WHERE event_id = @eventId) AS ledgerSold`,
       params: { eventId },
       json: true,
     });
-    const row: unknown = rows[0];
-    const figure = (name: keyof EventAudit): number =>
-      typeof row === 'object' && row !== null && name in row
-        ? Number((row as Record<string, unknown>)[name] ?? 0)
-        : 0;
+    const [row = {}] = rowsOf(rows);
+    const figure = (name: keyof EventAudit): number => Number(row[name] ?? 0);
     return {
       orders: figure('orders'),
       ticketsOrdered: figure('ticketsOrdered'),
       tickets: figure('tickets'),
       distinctCodes: figure('distinctCodes'),
+      rejected: figure('rejected'),
+      ledgerSold: figure('ledgerSold'),
     };
   }
 
-  isTransientError(err: unknown): boolean {
+  classifyError(err: unknown): ErrorClass {
+    if (err instanceof EventNotInLedgerError) return 'transient';
+    if (err instanceof InvalidIntentError) return 'invalid';
     const status = grpcCode(err);
-    if (status === undefined) return false;
-    if (transientCodes.has(status)) return true;
+    if (status === undefined) return 'permanent';
+    if (transientCodes.has(status)) return 'transient';
     const message = err instanceof Error ? err.message : '';
     // A session the backend dropped, or a stream reset by a proxy: a new attempt gets a new one.
-    if (status === code.NOT_FOUND) return /Session not found/i.test(message);
-    if (status === code.INTERNAL)
-      return /RST_STREAM|Received unexpected EOS|Connection closed/i.test(message);
-    return false;
+    if (status === code.NOT_FOUND && /Session not found/i.test(message)) return 'transient';
+    if (
+      status === code.INTERNAL &&
+      /RST_STREAM|Received unexpected EOS|Connection closed/i.test(message)
+    )
+      return 'transient';
+    if (invalidCodes.has(status)) return 'invalid';
+    return 'permanent';
+  }
+
+  isTransientError(err: unknown): boolean {
+    return this.classifyError(err) === 'transient';
   }
 
   async ping(): Promise<void> {

@@ -10,7 +10,7 @@ import {
   type SpannerLocation,
 } from '../src/spanner-admin.js';
 import { SpannerStore } from '../src/spanner-store.js';
-import type { FreshStore, StoredEvent, StoredTicket } from './store-contract.js';
+import type { FreshStore, StoredTicket } from './store-contract.js';
 
 /** Unique, lowercase, <= 30 chars: valid as a Postgres and as a Spanner database name. */
 export function uniqueDatabaseName(): string {
@@ -29,14 +29,13 @@ export async function freshPostgresStore(): Promise<FreshStore<PostgresStore>> {
   await runMigrations(url.toString());
   const store = PostgresStore.open(url.toString(), 5);
   const { pool } = store.database;
+  const others: PostgresStore[] = [];
   return {
     store,
-    readEvent: async (id) => {
-      const result = await pool.query<StoredEvent>(
-        'select name, venue, tickets_total as "ticketsTotal", max_per_order as "maxPerOrder", opens_at as "opensAt", created_at as "createdAt" from events where id = $1',
-        [id],
-      );
-      return result.rows[0];
+    openAnother: () => {
+      const other = PostgresStore.open(url.toString(), 2);
+      others.push(other);
+      return other;
     },
     readTickets: async (orderId) => {
       const result = await pool.query<StoredTicket>(
@@ -47,6 +46,7 @@ export async function freshPostgresStore(): Promise<FreshStore<PostgresStore>> {
     },
     drop: async () => {
       await store.close().catch(() => undefined);
+      await Promise.all(others.map((other) => other.close().catch(() => undefined)));
       const admin = new pg.Client({ connectionString: postgresServer() });
       await admin.connect();
       try {
@@ -78,16 +78,14 @@ export async function freshSpannerStore(): Promise<
   const database = spanner
     .instance(location.instance)
     .database(location.database, { min: 1, max: 4 });
+  const others: SpannerStore[] = [];
   return {
     store,
     location,
-    readEvent: async (id) => {
-      const [rows] = await database.run({
-        sql: 'SELECT name, venue, tickets_total AS ticketsTotal, max_per_order AS maxPerOrder, opens_at AS opensAt, created_at AS createdAt FROM events WHERE id = @id',
-        params: { id },
-        json: true,
-      });
-      return rows[0] as StoredEvent | undefined;
+    openAnother: () => {
+      const other = SpannerStore.open(location, { maxSessions: 4 });
+      others.push(other);
+      return other;
     },
     readTickets: async (orderId) => {
       const [rows] = await database.run({
@@ -99,6 +97,7 @@ export async function freshSpannerStore(): Promise<
     },
     drop: async () => {
       await store.close().catch(() => undefined);
+      await Promise.all(others.map((other) => other.close().catch(() => undefined)));
       await database.close().catch(() => undefined);
       await spanner.close();
       await dropSpannerDatabase(location);

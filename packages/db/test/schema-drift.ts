@@ -6,6 +6,8 @@ export const spannerTypeOf: Record<string, string> = {
   text: 'STRING(MAX)',
   integer: 'INT64',
   smallint: 'INT64',
+  'double precision': 'FLOAT64',
+  boolean: 'BOOL',
   'timestamp with time zone': 'TIMESTAMP',
 };
 
@@ -23,8 +25,17 @@ export const deliberateKeyMappings: Record<string, KeyMapping> = {
   tickets: { fromUnique: 'tickets_order_ordinal_unique', primaryKeyBecomes: 'tickets_id_unique' },
 };
 
+interface ColumnModel {
+  type: string;
+  notNull: boolean;
+  /** Filled with the write's time when not given: now() in Postgres, the commit timestamp or CURRENT_TIMESTAMP() in Spanner. */
+  commitTimestamp: boolean;
+  /** A literal default (0, false), as text; undefined when there is none. */
+  literalDefault: string | undefined;
+}
+
 interface TableModel {
-  columns: Map<string, { type: string; notNull: boolean; commitTimestamp: boolean }>;
+  columns: Map<string, ColumnModel>;
   primaryKey: string[];
   /** name -> "UNIQUE (a, b)" or "INDEX (a)" */
   indexes: Map<string, string>;
@@ -60,10 +71,15 @@ function expectedFromDrizzle(
     // A Postgres now() default is a Spanner commit-timestamp column the store fills.
     const commitTimestamp =
       column.hasDefault && column.defaultFn === undefined && sqlType.startsWith('timestamp');
+    const literal: unknown = column.default;
     model.columns.set(column.name, {
       type: type ?? `?${sqlType}`,
       notNull: column.notNull,
       commitTimestamp,
+      literalDefault:
+        typeof literal === 'number' || typeof literal === 'boolean' || typeof literal === 'string'
+          ? String(literal)
+          : undefined,
     });
     if (column.primary) model.primaryKey.push(column.name);
     if (column.isUnique)
@@ -118,10 +134,18 @@ function modelFromSpanner(schema: SpannerSchema): Map<string, TableModel> {
   for (const table of schema.tables) {
     tables.set(table.name, {
       columns: new Map(
-        table.columns.map((c) => [
-          c.name,
-          { type: c.type, notNull: c.notNull, commitTimestamp: c.allowCommitTimestamp },
-        ]),
+        table.columns.map((c): [string, ColumnModel] => {
+          const fillsNow = c.default !== undefined && /^CURRENT_TIMESTAMP\(\)$/i.test(c.default);
+          return [
+            c.name,
+            {
+              type: c.type,
+              notNull: c.notNull,
+              commitTimestamp: c.allowCommitTimestamp || fillsNow,
+              literalDefault: fillsNow ? undefined : c.default?.toLowerCase(),
+            },
+          ];
+        }),
       ),
       primaryKey: table.primaryKey,
       indexes: new Map(),
@@ -160,7 +184,8 @@ function compareMaps(
 
 /**
  * Every difference between the Drizzle tables and the Spanner DDL, as readable lines; empty when they
- * agree. Compared: tables, columns (name, mapped type, NOT NULL, now() default = commit timestamp),
+ * agree. Compared: tables, columns (name, mapped type, NOT NULL, now() default = commit timestamp or
+ * CURRENT_TIMESTAMP(), literal defaults),
  * primary keys, unique constraints and indexes (by name), foreign keys, check constraint names.
  */
 export function schemaDrift(
@@ -198,6 +223,11 @@ export function schemaDrift(
       if (found.commitTimestamp !== shape.commitTimestamp) {
         out.push(
           `${name}.${column}: allow_commit_timestamp must be ${String(shape.commitTimestamp)} (Drizzle default now(): ${String(shape.commitTimestamp)})`,
+        );
+      }
+      if (found.literalDefault !== shape.literalDefault) {
+        out.push(
+          `${name}.${column}: default ${shape.literalDefault ?? 'none'} in Drizzle, ${found.literalDefault ?? 'none'} in the Spanner DDL`,
         );
       }
     }

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { events, orders, tickets } from '../src/schema.js';
+import { eventInventory, events, orders, tickets } from '../src/schema.js';
 import { loadSpannerDdl, parseSpannerDdl } from '../src/spanner-ddl.js';
 import { schemaDrift } from './schema-drift.js';
 
-const drizzleTables = [events, orders, tickets];
+const drizzleTables = [events, eventInventory, orders, tickets];
 const committedDdl = loadSpannerDdl();
 
 /** The committed DDL with one text substitution, to show the check sees that kind of drift. */
@@ -21,7 +21,12 @@ describe('Spanner DDL against the Drizzle schema', () => {
 
   test('reads every statement of schema.sql', () => {
     const schema = parseSpannerDdl(committedDdl);
-    expect(schema.tables.map((t) => t.name)).toEqual(['events', 'orders', 'tickets']);
+    expect(schema.tables.map((t) => t.name)).toEqual([
+      'events',
+      'event_inventory',
+      'orders',
+      'tickets',
+    ]);
     expect(schema.indexes).toHaveLength(5);
   });
 
@@ -67,6 +72,23 @@ describe('Spanner DDL against the Drizzle schema', () => {
         ),
       ).toEqual([
         'orders.persisted_at: allow_commit_timestamp must be true (Drizzle default now(): true)',
+      ]);
+    });
+
+    test('a column default that differs', () => {
+      expect(
+        driftedBy('version INT64 NOT NULL DEFAULT (0)', 'version INT64 NOT NULL DEFAULT (1)'),
+      ).toEqual(['events.version: default 0 in Drizzle, 1 in the Spanner DDL']);
+    });
+
+    test('a missing cap on the inventory', () => {
+      expect(
+        driftedBy(
+          ' CONSTRAINT event_inventory_sold_within_total CHECK (tickets_sold <= tickets_total),',
+          '',
+        ),
+      ).toEqual([
+        'event_inventory check event_inventory_sold_within_total CHECK: missing in the Spanner DDL',
       ]);
     });
 

@@ -1,6 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { newId } from '@frequency/contracts';
+import { Spanner } from '@google-cloud/spanner';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  applySpannerSchema,
+  createSpannerClient,
+  dropSpannerDatabase,
+} from '../src/spanner-admin.js';
+import { loadSpannerDdl } from '../src/spanner-ddl.js';
 import { SpannerStore } from '../src/spanner-store.js';
-import { freshSpannerStore, testSpannerLocation } from './fresh-stores.js';
+import { freshSpannerStore, testSpannerLocation, uniqueDatabaseName } from './fresh-stores.js';
 import { describeStoreContract, freshEventId, makeIntent } from './store-contract.js';
 
 describeStoreContract('spanner', freshSpannerStore);
@@ -22,7 +31,7 @@ describe('SpannerStore specifics', () => {
     const before = Date.now();
     await fresh.store.persist([intent]);
 
-    const spanner = (await import('../src/spanner-admin.js')).createSpannerClient(fresh.location);
+    const spanner = createSpannerClient(fresh.location);
     const database = spanner.instance(fresh.location.instance).database(fresh.location.database);
     try {
       const [rows] = await database.run({
@@ -53,6 +62,42 @@ describe('SpannerStore specifics', () => {
     expect(store.isTransientError(grpcError(5, 'Database not found'))).toBe(false);
     expect(store.isTransientError(grpcError(6))).toBe(false); // ALREADY_EXISTS that survived the retry
     expect(store.isTransientError(grpcError(11))).toBe(false); // OUT_OF_RANGE: a check constraint
+  });
+
+  test('calls data errors invalid and anything else permanent', () => {
+    const { store } = fresh;
+    const grpcError = (code: number, message = 'x') => Object.assign(new Error(message), { code });
+    expect(store.classifyError(grpcError(3))).toBe('invalid'); // INVALID_ARGUMENT
+    expect(store.classifyError(grpcError(9))).toBe('invalid'); // FAILED_PRECONDITION: NOT NULL
+    expect(store.classifyError(grpcError(11))).toBe('invalid'); // OUT_OF_RANGE: a check constraint
+    expect(store.classifyError(grpcError(6))).toBe('permanent'); // ALREADY_EXISTS: a reused code
+    expect(store.classifyError(grpcError(5, 'Database not found'))).toBe('permanent');
+    expect(store.classifyError(grpcError(10))).toBe('transient');
+  });
+
+  test('refuses in the database itself an inventory beyond its total', async () => {
+    const eventId = freshEventId();
+    await fresh.store.persist([makeIntent(eventId, 2, { ticketsTotal: 3 })]);
+    const spanner = createSpannerClient(fresh.location);
+    const database = spanner.instance(fresh.location.instance).database(fresh.location.database);
+    try {
+      const error: unknown = await database
+        .runTransactionAsync(async (tx) => {
+          tx.update('event_inventory', { event_id: eventId, tickets_sold: 4 });
+          await tx.commit();
+        })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+
+      expect(error).toMatchObject({ code: 11 });
+      expect(String(error)).toMatch(/event_inventory_sold_within_total/);
+      expect(fresh.store.classifyError(error)).toBe('invalid');
+    } finally {
+      await database.close();
+      await spanner.close();
+    }
   });
 
   test('fails a reused ticket code for a new order permanently instead of dropping the ticket', async () => {
@@ -87,5 +132,92 @@ describe('SpannerStore specifics', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('spanner:apply on a database from before the ledger', () => {
+  const location = testSpannerLocation(uniqueDatabaseName());
+  let store: SpannerStore | undefined;
+
+  afterAll(async () => {
+    await store?.close();
+    await dropSpannerDatabase(location);
+  });
+
+  test('adds the new columns with their defaults and the new checks, keeps the rows, and applies nothing more the second time', async () => {
+    const before = loadSpannerDdl(
+      fileURLToPath(new URL('./fixtures/spanner-schema-before-ledger.sql', import.meta.url)),
+    );
+    await applySpannerSchema(location, before);
+    const legacy = makeIntent('ev-legacy', 3);
+    const spanner = createSpannerClient(location);
+    const database = spanner.instance(location.instance).database(location.database);
+    try {
+      await database.runTransactionAsync(async (tx) => {
+        tx.insert('events', {
+          id: 'ev-legacy',
+          name: 'Legacy',
+          venue: 'Hall',
+          tickets_total: 5,
+          max_per_order: 3,
+          opens_at: '2030-01-01T00:00:00Z',
+          created_at: Spanner.COMMIT_TIMESTAMP,
+        });
+        tx.insert('orders', {
+          id: legacy.orderId,
+          event_id: 'ev-legacy',
+          admission_id: legacy.admissionId,
+          entry_id: legacy.entryId,
+          quantity: 3,
+          buyer_name: 'A',
+          buyer_email: 'a@example.com',
+          status: 'confirmed',
+          reserved_at: '2030-01-01T00:00:00Z',
+          persisted_at: Spanner.COMMIT_TIMESTAMP,
+        });
+        tx.insert(
+          'tickets',
+          legacy.tickets.map((t, ordinal) => ({
+            order_id: legacy.orderId,
+            ordinal,
+            id: t.id,
+            event_id: 'ev-legacy',
+            code: t.code,
+          })),
+        );
+        await tx.commit();
+      });
+    } finally {
+      await database.close();
+      await spanner.close();
+    }
+
+    const upgrade = await applySpannerSchema(location);
+    const again = await applySpannerSchema(location);
+
+    expect(upgrade.applied).toEqual(
+      expect.arrayContaining([
+        'ALTER TABLE events ADD COLUMN version INT64 NOT NULL DEFAULT (0)',
+        'ALTER TABLE orders ADD COLUMN reason STRING(MAX)',
+        expect.stringMatching(/^CREATE TABLE event_inventory /),
+        expect.stringMatching(/^ALTER TABLE orders ADD CONSTRAINT orders_status_reason CHECK/),
+      ]),
+    );
+    expect(again.applied).toEqual([]);
+    store = SpannerStore.open(location, { maxSessions: 4 });
+    expect(await store.readEvent('ev-legacy')).toMatchObject({
+      event: { name: 'Legacy', paused: false, joinChallengeBits: 0, checkoutWindowSeconds: 300 },
+      version: 0,
+      shuffle: null,
+    });
+    // No inventory row yet: the next order creates it from the events row, counting the 3 tickets.
+    const [first, second] = [newId('order'), newId('order')].sort();
+    const fits = makeIntent('ev-legacy', 2, { orderId: first, ticketsTotal: undefined });
+    const over = makeIntent('ev-legacy', 1, { orderId: second, ticketsTotal: undefined });
+    expect((await store.persist([fits, over])).outcomes).toEqual([
+      { orderId: fits.orderId, status: 'confirmed', written: true },
+      { orderId: over.orderId, status: 'rejected', reason: 'SOLD_OUT', written: true },
+    ]);
+    expect(await store.auditEvent('ev-legacy')).toMatchObject({ tickets: 5, ledgerSold: 5 });
   });
 });
