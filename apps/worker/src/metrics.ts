@@ -38,7 +38,7 @@ export function createWorkerMetrics(): WorkerMetrics {
     }),
     definitions: new Counter({
       name: 'worker_event_definitions_total',
-      help: 'Event definitions from the waiting room by outcome (stored, invalid, retried)',
+      help: 'Event definitions from the waiting room by outcome (stored, stale, invalid, retried)',
       labelNames: ['result'] as const,
       registers,
     }),

@@ -295,7 +295,7 @@ describe('the ledger has the last word', () => {
       await expect
         .poll(async () => (await store.readEvent('lost'))?.version, { timeout: 30_000 })
         .toBe(3);
-      expect((await store.readEvent('lost'))?.definition.admissionRatePerSecond).toBe(300);
+      expect((await store.readEvent('lost'))?.event.admissionRatePerSecond).toBe(300);
 
       await seedTestEvent(redis.client, { eventId: 'lost', ticketsTotal: 400 });
       const sale = await sellOut({ app, issuer, redis: redis.client, eventId: 'lost', buyers: 60 });

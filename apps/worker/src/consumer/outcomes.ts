@@ -4,7 +4,7 @@ import {
   type PurchaseIntent,
   type RejectReason,
 } from '@frequency/contracts';
-import type { ErrorKind, OrderOutcome, OrderStore } from '@frequency/db';
+import type { ErrorClass, OrderOutcome, OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
 import type { Message } from '@google-cloud/pubsub';
 import type { Redis } from 'ioredis';
@@ -67,7 +67,7 @@ const maxBackoffMs = 5_000;
  * isolated by splitting the batch until the order at fault is alone.
  */
 export class OutcomeWriter {
-  private readonly storeErrors: (err: unknown) => ErrorKind;
+  private readonly storeErrors: (err: unknown) => ErrorClass;
 
   constructor(private readonly options: OutcomeOptions) {
     this.storeErrors = (err) => options.store.classifyError(err);
@@ -286,7 +286,7 @@ export class OutcomeWriter {
   private async retrying<T>(
     what: string,
     work: () => Promise<T>,
-    kindOf: (err: unknown) => ErrorKind = () => 'transient',
+    kindOf: (err: unknown) => ErrorClass = () => 'transient',
   ): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       try {

@@ -60,8 +60,8 @@ export class EventDefinitions {
       return;
     }
     try {
-      await store.upsertEvent(definition);
-      metrics.definitions.inc({ result: 'stored' });
+      const { stored } = await store.upsertEvent(definition);
+      metrics.definitions.inc({ result: stored ? 'stored' : 'stale' });
       message.ack();
     } catch (err) {
       metrics.definitions.inc({ result: 'retried' });

@@ -104,12 +104,12 @@ export class EventRestorer {
     const events = await store.listEvents();
     if (events.length === 0) return [];
     const pipeline = redis.pipeline();
-    for (const event of events) pipeline.exists(eventKeys(event.definition.id).config);
+    for (const event of events) pipeline.exists(eventKeys(event.event.id).config);
     const exists = (await pipeline.exec()) ?? [];
     const lost = events.filter((_, index) => exists[index]?.[1] === 0);
     const restored: string[] = [];
     for (const event of lost) {
-      if (await this.restore(event)) restored.push(event.definition.id);
+      if (await this.restore(event)) restored.push(event.event.id);
     }
     return restored;
   }
@@ -117,7 +117,7 @@ export class EventRestorer {
   /** Restores one event under the lock; false when another worker holds it or Redis has it again. */
   async restore(event: LedgerEvent): Promise<boolean> {
     const { redis, store, metrics, logger } = this.options;
-    const eventId = event.definition.id;
+    const eventId = event.event.id;
     const lock = `ev:${eventTag(eventId)}:restoring`;
     if ((await redis.set(lock, this.instance, 'PX', lockMs, 'NX')) !== 'OK') return false;
     const started = Date.now();
@@ -193,7 +193,7 @@ export class EventRestorer {
 
 /** The config hash as the waiting room writes it (apps/waiting-room/src/events/event-store.ts). */
 function configFields(event: LedgerEvent, restoredAt: number): string[] {
-  const config = event.definition;
+  const config = event.event;
   return [
     'name',
     config.name,
