@@ -521,6 +521,18 @@ export class PostgresStore implements OrderStore {
     return (await this.readEvents()).map(toLedgerEvent);
   }
 
+  async readInventory(
+    eventId: string,
+  ): Promise<{ ticketsTotal: number; ticketsSold: number } | null> {
+    const result = await this.handle.db.execute<{ ticketsTotal: number; ticketsSold: number }>(sql`
+      select tickets_total as "ticketsTotal", tickets_sold as "ticketsSold"
+      from ${eventInventory} where event_id = ${eventId}`);
+    const row = result.rows[0];
+    return row
+      ? { ticketsTotal: Number(row.ticketsTotal), ticketsSold: Number(row.ticketsSold) }
+      : null;
+  }
+
   async readEvent(eventId: string): Promise<LedgerEvent | null> {
     const [row] = await this.readEvents(eventId);
     return row ? toLedgerEvent(row) : null;

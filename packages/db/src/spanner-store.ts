@@ -250,7 +250,7 @@ export class SpannerStore implements OrderStore {
     if (intents.length === 0) return { outcomes: [], ordersInserted: 0, ticketsInserted: 0 };
     assertTicketsMatchQuantity(intents);
     return this.database.runTransactionAsync({ timeout: this.transactionTimeoutMs }, async (tx) => {
-      const inventory = await this.readInventory(tx, intents);
+      const inventory = await this.lockInventory(tx, intents);
       const { stored, fresh, conflicts } = await this.sortOut(tx, intents);
       const soldOut = allocate(fresh, inventory);
       const confirmed = fresh.filter((intent) => !soldOut.has(intent.orderId));
@@ -285,7 +285,7 @@ export class SpannerStore implements OrderStore {
    * The inventory rows of the batch's events, creating missing ones (from the events row, else the
    * intents' ticketsTotal) counted from the tickets already stored, never more than the total.
    */
-  private async readInventory(
+  private async lockInventory(
     tx: Transaction,
     intents: readonly PurchaseIntent[],
   ): Promise<Map<string, InventoryRow>> {
@@ -477,6 +477,20 @@ export class SpannerStore implements OrderStore {
       json: true,
     });
     return rowsOf(rows).map(toLedgerEvent);
+  }
+
+  async readInventory(
+    eventId: string,
+  ): Promise<{ ticketsTotal: number; ticketsSold: number } | null> {
+    const [rows] = await this.database.run({
+      sql: 'SELECT tickets_total, tickets_sold FROM event_inventory WHERE event_id = @eventId',
+      params: { eventId },
+      json: true,
+    });
+    const [row] = rowsOf(rows);
+    return row
+      ? { ticketsTotal: integer(row, 'tickets_total'), ticketsSold: integer(row, 'tickets_sold') }
+      : null;
   }
 
   async readEvent(eventId: string): Promise<LedgerEvent | null> {

@@ -126,6 +126,11 @@ export interface OrderStore {
   /** Ledger read (rebuilding Redis, not the hot path): every event with its inventory. */
   listEvents(): Promise<LedgerEvent[]>;
   readEvent(eventId: string): Promise<LedgerEvent | null>;
+  /**
+   * The event's inventory row alone (it exists before the event's definition does when an order
+   * came first): what the cap allows and what it holds. Null when the ledger has no row yet.
+   */
+  readInventory(eventId: string): Promise<{ ticketsTotal: number; ticketsSold: number } | null>;
   /** Ledger read: up to `limit` orders of an event with ids after `afterOrderId`, in order-id order. */
   pageOrders(eventId: string, afterOrderId: string | null, limit: number): Promise<LedgerOrder[]>;
   /** Reconciliation: tickets persisted per event. */

@@ -70,7 +70,9 @@ export function spawnService(entry: string, env: Record<string, string>): Servic
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms; got:\n${output}`));
+          reject(
+            new Error(`no output matching ${pattern} within ${timeoutMs} ms; got:\n${output}`),
+          );
         }, timeoutMs);
         const onExit = () => {
           cleanup();

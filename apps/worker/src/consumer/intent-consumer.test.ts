@@ -28,6 +28,7 @@ function intent(eventId: string, quantity = 2): PurchaseIntent {
       code: newTicketCode(),
     })),
     reservedAt: new Date().toISOString(),
+    ticketsTotal: 1_000,
   };
 }
 
@@ -93,6 +94,8 @@ describe('the intent consumer', () => {
         ticketsOrdered: 7,
         tickets: 7,
         distinctCodes: 7,
+        rejected: 0,
+        ledgerSold: 7,
       });
     await expect.poll(() => redis.client.zcard(keys.outbox), { timeout: 10_000 }).toBe(0);
     for (const i of intents) {
@@ -126,27 +129,34 @@ describe('the intent consumer', () => {
     const store = PostgresStore.open(database.url, 1);
     cleanups.push(() => store.close());
     const batch = [intent('replay', 3), intent('replay', 1)];
+    const confirmed = (written: boolean) => (i: PurchaseIntent) => ({
+      orderId: i.orderId,
+      status: 'confirmed',
+      written,
+    });
+    const byId = (a: { orderId: string }, b: { orderId: string }) =>
+      a.orderId < b.orderId ? -1 : 1;
     expect(await store.persist(batch)).toEqual({
+      outcomes: batch.map(confirmed(true)).sort(byId),
       ordersInserted: 2,
       ticketsInserted: 4,
-      duplicates: 0,
     });
     expect(await store.persist([...batch, batch[0]!])).toEqual({
+      outcomes: batch.map(confirmed(false)).sort(byId),
       ordersInserted: 0,
       ticketsInserted: 0,
-      duplicates: 3,
     });
     const fresh = intent('replay', 2);
-    expect(await store.persist([fresh, ...batch])).toEqual({
-      ordersInserted: 1,
-      ticketsInserted: 2,
-      duplicates: 2,
-    });
+    const third = await store.persist([fresh, ...batch]);
+    expect(third.ordersInserted).toBe(1);
+    expect(third.outcomes.find((o) => o.orderId === fresh.orderId)).toEqual(confirmed(true)(fresh));
     expect(await store.auditEvent('replay')).toEqual({
       orders: 3,
       ticketsOrdered: 6,
       tickets: 6,
       distinctCodes: 6,
+      rejected: 0,
+      ledgerSold: 6,
     });
   });
 

@@ -170,11 +170,11 @@ export interface Rejection {
   fromLedger: boolean;
 }
 
-/** Rejects orders in Redis; returns how many records changed (the rest were final already). */
+/** Rejects orders in Redis; answers, per order, whether its record changed (else it was final). */
 export async function rejectOrders(
   redis: Redis,
   rejections: readonly Rejection[],
-): Promise<number> {
+): Promise<boolean[]> {
   const changed = await Promise.all(
     rejections.map((rejection) => {
       const keys = eventKeys(rejection.eventId);
@@ -195,5 +195,5 @@ export async function rejectOrders(
       );
     }),
   );
-  return changed.reduce((sum, n) => sum + n, 0);
+  return changed.map((n) => n === 1);
 }

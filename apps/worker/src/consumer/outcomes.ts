@@ -1,4 +1,5 @@
 import {
+  eventKeys,
   EventIdSchema,
   OrderIdSchema,
   type PurchaseIntent,
@@ -200,14 +201,23 @@ export class OutcomeWriter {
     }
   }
 
-  /** Rejects orders in Redis, counts them, parks their messages once, and acks them. */
+  /**
+   * Rejects orders in Redis, and for each whose record this changed (not a redelivery of one
+   * rejected before) counts it and parks its message; acks them all.
+   */
   private async reject(items: Item[], rejections: Rejection[], reasons: string[]): Promise<void> {
     if (items.length === 0) return;
-    await this.retrying('reject', () => rejectOrders(this.options.redis, rejections));
+    const changed = await this.retrying('reject', () =>
+      rejectOrders(this.options.redis, rejections),
+    );
     await Promise.all(
       items.map(async (item, index) => {
         const rejection = rejections[index];
-        if (rejection) this.options.metrics.rejected.inc({ reason: rejection.reason });
+        if (!changed[index] || !rejection) {
+          this.options.settle(item.message, 'ack');
+          return;
+        }
+        this.options.metrics.rejected.inc({ reason: rejection.reason });
         // Parked for ops to look at; the outcome is already final, so a broker that cannot take
         // the copy right now costs the copy, never the order.
         await this.options.deadLetters
@@ -236,7 +246,12 @@ export class OutcomeWriter {
         const changed = await this.retrying('reject', () =>
           rejectOrders(this.options.redis, [{ ...named, reason: 'INVALID', fromLedger: false }]),
         );
-        if (changed > 0) this.options.metrics.rejected.inc({ reason: 'INVALID' });
+        if (!changed[0] && (await this.isFinal(named))) {
+          // Rejected (or confirmed) before: a redelivery, already parked once.
+          this.options.settle(message, 'ack');
+          return;
+        }
+        if (changed[0]) this.options.metrics.rejected.inc({ reason: 'INVALID' });
       } catch (err) {
         this.options.logger.error(
           { err, messageId: message.id },
@@ -250,6 +265,14 @@ export class OutcomeWriter {
     await this.options.deadLetters.park(message, 'not a purchase intent', (how) => {
       this.options.settle(message, how);
     });
+  }
+
+  /** True when Redis holds a final outcome (confirmed or rejected) for the order. */
+  private async isFinal(order: { eventId: string; orderId: string }): Promise<boolean> {
+    const status = await this.retrying('read the order', () =>
+      this.options.redis.hget(eventKeys(order.eventId).order(order.orderId), 'status'),
+    );
+    return status === 'confirmed' || status === 'rejected';
   }
 
   /** Tickets the ledger has left per event, for the events with a SOLD_OUT rejection in the batch. */
@@ -267,12 +290,12 @@ export class OutcomeWriter {
     );
     const left = new Map<string, number>();
     for (const eventId of events) {
-      const event = await this.retrying(
+      const inventory = await this.retrying(
         'read the ledger',
-        () => this.options.store.readEvent(eventId),
+        () => this.options.store.readInventory(eventId),
         this.storeErrors,
       );
-      if (event) left.set(eventId, Math.max(0, event.ticketsTotal - event.ticketsSold));
+      if (inventory) left.set(eventId, Math.max(0, inventory.ticketsTotal - inventory.ticketsSold));
     }
     return left;
   }
