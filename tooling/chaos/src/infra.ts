@@ -182,7 +182,15 @@ export class PrivatePostgres {
     this.server = server;
   }
 
+  /**
+   * A fast shutdown through pg_ctl, which waits for it (up to a minute): a signal to the `runuser`
+   * wrapper alone can leave the server running when its checkpoint outlasts the wrapper's grace.
+   */
   async stop(): Promise<void> {
+    const data = join(this.dir, 'data');
+    await run(...asPostgresUser(pgCtl(data), ['stop', '-D', data, '-m', 'fast', '-w'])).catch(
+      () => undefined,
+    );
     await this.server.stop();
     this.forgetAtExit();
   }

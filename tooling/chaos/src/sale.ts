@@ -127,7 +127,9 @@ export async function runSale(
       inject('mid-sale');
     await Promise.race([...running, sleep(100)]);
   }
-  const sellOutAt = since(saleStart);
+  const sellOut = soldOut()
+    ? `sold out at ${since(saleStart)}`
+    : `stopped unsold at ${since(saleStart)}`;
   if (!soldOut())
     failures.push(`the sale did not sell out within ${settings.saleTimeoutMs / 1000} s`);
   if (injected.done === null) inject('after the last join (the sale ended before the mark)');
@@ -138,7 +140,7 @@ export async function runSale(
   await Promise.all(running);
   await injected.done;
   notes.unshift(
-    `${started} fans, sold out at ${sellOutAt}, fans done at ${since(saleStart)}, ${sale.acceptedTickets} tickets in 202s`,
+    `${started} fans, ${sellOut}, fans done at ${since(saleStart)}, ${sale.acceptedTickets} tickets in 202s`,
   );
 
   writeFileSync(join(stack.runDir, `fans-${fault.name}.json`), JSON.stringify(fans));
