@@ -1,3 +1,10 @@
+/**
+ * How much older than the request a "not admitted" answer may be: the waiting room answers polls
+ * from a snapshot refreshed every EVENT_REFRESH_MS (at most 250 ms), later still on a loaded
+ * machine whose event loop lags. Only admissions this much before such an answer count against it.
+ */
+export const STATEMENT_MARGIN_MS = 2_000;
+
 /** What the place check needs to know about one fan that got into the line. */
 export interface PlaceRecord {
   /** When the join that got the entry was sent, and when its answer arrived (one clock). */
@@ -6,9 +13,10 @@ export interface PlaceRecord {
   /** The admission tick, as the admission's expiry (epoch ms; every fan of one tick shares it). */
   admittedBatch: number | null;
   /**
-   * For a fan never admitted: when it stopped waiting (sold out, or the sale ended), plus the
-   * checkout window, i.e. the expiry of a tick it would have had to be in. A later joiner admitted
-   * in a tick before then overtook it.
+   * For a fan never admitted: the expiry a tick would have given it at the latest moment the
+   * waiting room still said it was not admitted (last `waiting` or `sold_out` answer, less
+   * STATEMENT_MARGIN_MS, plus the checkout window). A later joiner admitted in a tick before then
+   * overtook it. Null when the waiting room never said so.
    */
   waitedUntilBatch: number | null;
   /** The fan's queue token stopped working (401, a lasting 404, or its entry gone before admission). */

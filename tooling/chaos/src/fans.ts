@@ -37,8 +37,11 @@ export interface FanRecord {
   prequeue: boolean;
   /** The admission's expiry (epoch ms): the same for every fan of one admission tick. */
   admittedBatch: number | null;
-  /** Epoch ms when a fan never admitted stopped waiting (sold out, refused, or the sale ended). */
-  stoppedWaitingAt: number | null;
+  /**
+   * Epoch ms when the last queue poll answered `waiting` or `sold_out` was sent: the waiting room
+   * then said this fan was not admitted (from a snapshot at most its refresh interval old).
+   */
+  lastNotAdmittedAt: number | null;
   placeLoss: PlaceLoss | null;
   order: AcceptedOrder | null;
   finalStatus: 'confirmed' | 'rejected' | null;
@@ -100,7 +103,7 @@ export async function playFan(index: number, sale: SaleContext): Promise<FanReco
     joinAnsweredAt: null,
     prequeue: false,
     admittedBatch: null,
-    stoppedWaitingAt: null,
+    lastNotAdmittedAt: null,
     placeLoss: null,
     order: null,
     finalStatus: null,
@@ -116,10 +119,7 @@ export async function playFan(index: number, sale: SaleContext): Promise<FanReco
     const queueToken = await join(fan, sale, http);
     if (queueToken === null) return fan;
     const admission = await waitInLine(fan, sale, http, queueToken);
-    if (admission === null) {
-      fan.stoppedWaitingAt = Date.now();
-      return fan;
-    }
+    if (admission === null) return fan;
     fan.order = await placeOrder(fan, sale, http, admission);
     leaveFlow();
     if (fan.order !== null) await followOrder(fan, sale, http, fan.order);
@@ -171,6 +171,7 @@ async function waitInLine(
   const url = `${sale.waitingRoomUrl}/v1/events/${sale.eventId}/queue/me`;
   let forgottenSince: number | null = null;
   while (ticking(sale)) {
+    const sentAt = Date.now();
     const response = await http.send({
       method: 'GET',
       url,
@@ -211,6 +212,7 @@ async function waitInLine(
       fan.admittedBatch = Date.parse(admission.expiresAt);
       return admission.token;
     }
+    if (state === 'waiting' || state === 'sold_out') fan.lastNotAdmittedAt = sentAt;
     if (state === 'sold_out') return null;
     if (state === 'expired') {
       // Never admitted, and the waiting room no longer knows the entry.

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CreateEventBody } from '@frequency/contracts';
-import { checkPlaces } from './fairness.js';
+import { checkPlaces, STATEMENT_MARGIN_MS } from './fairness.js';
 import { playFan, type AcceptedOrder, type FanRecord, type SaleContext } from './fans.js';
 import type { Fault, Targets } from './faults.js';
 import { sleep } from './infra.js';
@@ -130,9 +130,11 @@ export async function runSale(
   const sellOut = soldOut()
     ? `sold out at ${since(saleStart)}`
     : `stopped unsold at ${since(saleStart)}`;
-  if (!soldOut())
+  if (signal.aborted && !soldOut()) failures.push('interrupted before the sale sold out');
+  else if (!soldOut())
     failures.push(`the sale did not sell out within ${settings.saleTimeoutMs / 1000} s`);
-  if (injected.done === null) inject('after the last join (the sale ended before the mark)');
+  if (injected.done === null && !signal.aborted)
+    inject('after the last join (the sale ended before the mark)');
   // The fans still in flow finish (in line until sold out, orders retried until answered); then
   // the ones reading their orders stop and the drain below reads every 202.
   while (sale.inFlow > 0 && performance.now() < sale.deadline && !signal.aborted) await sleep(100);
@@ -171,9 +173,9 @@ export async function runSale(
               joinAnsweredAt: fan.joinAnsweredAt,
               admittedBatch: fan.admittedBatch,
               waitedUntilBatch:
-                fan.stoppedWaitingAt === null
+                fan.lastNotAdmittedAt === null
                   ? null
-                  : fan.stoppedWaitingAt + stack.checkoutWindowMs,
+                  : fan.lastNotAdmittedAt - STATEMENT_MARGIN_MS + stack.checkoutWindowMs,
               refused: fan.placeLoss !== null,
             },
           ],
