@@ -120,7 +120,9 @@ export async function runSale(
       opened = true;
       await patchEvent(stack, eventId, {
         admissionRatePerSecond: settings.admissionRatePerSecond,
-        maxActiveCheckouts: Math.max(settings.fans, settings.admissionRatePerSecond * 10),
+        maxActiveCheckouts: Math.ceil(
+          Math.max(settings.fans, settings.admissionRatePerSecond * 10),
+        ),
       });
     }
     if (injected.done === null && sale.acceptedTickets >= settings.faultAt * ticketsTotal)
