@@ -162,7 +162,7 @@ export async function runChaos(
       const { row, fansStarted } = await runSale(stack, settings, fault, addressBase, signal);
       addressBase += fansStarted;
       report.rows.push(row);
-      say(`${name}: ${rowPasses(row) ? 'ok' : 'FAILED'}; ${row.notes.join('; ')}`);
+      say(`${name}: ${rowPasses(row) ? 'ok' : 'FAILED'} (${row.notes[0] ?? 'no sale'})`);
     }
   } catch (err) {
     report.error = err instanceof Error ? (err.stack ?? err.message) : String(err);

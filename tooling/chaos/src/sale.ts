@@ -106,7 +106,11 @@ export async function runSale(
     stack.log(`${eventId}: injecting ${fault.name} ${when} (${at}, ${share}% in 202s)`);
     injected.done = fault.inject(stack.targets).then(
       (timeline) => {
-        notes.push(`fault at ${at}, ${share}% of the tickets in 202s: ${timeline}`);
+        notes.push(
+          fault.name === 'none'
+            ? `no fault; the mark (${share}% of the tickets in 202s) was reached at ${at}`
+            : `fault at ${at}, ${share}% of the tickets in 202s: ${timeline}`,
+        );
       },
       (err: unknown) => {
         failures.push(`the fault could not be injected or undone: ${message(err)}`);
