@@ -11,12 +11,14 @@ import { PostgresStore } from '@frequency/db';
 import {
   afterAll,
   createTestAdmissionIssuer,
+  deleteKeysWithPrefix,
   describe,
   expect,
   seedTestEvent,
   test,
 } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
+import type { Redis } from 'ioredis';
 import { sellOut, startCheckout, startWorkerInProcess, type Wiring } from './harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -44,7 +46,7 @@ function intent(eventId: string, quantity: number, overrides: Partial<PurchaseIn
 }
 
 /** What checkout's reservation leaves in Redis for an order: a pending record in the outbox. */
-async function reserve(redis: import('ioredis').Redis, order: PurchaseIntent): Promise<void> {
+async function reserve(redis: Redis, order: PurchaseIntent): Promise<void> {
   const keys = eventKeys(order.eventId);
   await redis
     .multi()
@@ -312,7 +314,7 @@ describe('the ledger has the last word', () => {
         .toBe(sold);
 
       // Redis forgets every key of this test.
-      await redis.forget();
+      await deleteKeysWithPrefix(redis.url, redis.keyPrefix);
       const keys = eventKeys('lost');
       await expect.poll(() => redis.client.exists(keys.config), { timeout: 30_000 }).toBe(1);
       expect(await redis.client.get(keys.stock)).toBe(String(400 - sold));

@@ -529,7 +529,7 @@ export class PostgresStore implements OrderStore {
       from ${eventInventory} where event_id = ${eventId}`);
     const row = result.rows[0];
     return row
-      ? { ticketsTotal: Number(row.ticketsTotal), ticketsSold: Number(row.ticketsSold) }
+      ? { ticketsTotal: row.ticketsTotal, ticketsSold: row.ticketsSold }
       : null;
   }
 

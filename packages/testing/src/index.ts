@@ -66,11 +66,12 @@ export interface TestRedis {
   url: string;
   /** Every key this test file writes starts with it; apps get it as their REDIS_KEY_PREFIX. */
   keyPrefix: string;
-  /** Deletes every key under the prefix, as a Redis that lost its data would; the client stays. */
-  forget(): Promise<void>;
 }
 
-/** Deletes every key that starts with `prefix` (SCAN + UNLINK on a client without a prefix). */
+/**
+ * Deletes every key that starts with `prefix` (SCAN + UNLINK on a client without a prefix): a
+ * test's cleanup, or a Redis losing a test's data mid-test.
+ */
 export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<void> {
   const raw = createRedisClient({ url, name: 'test-cleanup' });
   try {
@@ -95,7 +96,6 @@ export async function createTestRedis(): Promise<TestRedis & { cleanup(): Promis
     client,
     url,
     keyPrefix,
-    forget: () => deleteKeysWithPrefix(url, keyPrefix),
     cleanup: async () => {
       try {
         await deleteKeysWithPrefix(url, keyPrefix);
