@@ -98,7 +98,7 @@ export async function runChaos(
     await runMigrations(postgres.url);
     await createTopology(pubsub.hostPort);
 
-    const secrets = await generateSecrets();
+    const { RECEIPT_SECRET, ...secrets } = await generateSecrets();
     const ports = { waitingRoom: await freePort(), checkout: await freePort() };
     const shared: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -121,6 +121,8 @@ export async function runChaos(
       CHECKOUT_WINDOW_SECONDS: String(CHECKOUT_WINDOW_SECONDS),
     });
     const checkout = service('checkout', 'checkout', ports.checkout, {
+      // The same receipt key across restarts, as a deployment's secret: a receipt outlives a process.
+      RECEIPT_SECRET,
       // Orders whose intent the broker lost are published again after 5 s (30 s in production),
       // so the pipeline drains within a short run; the relay looks every second.
       OUTBOX_REPUBLISH_AFTER_MS: '5000',

@@ -410,7 +410,9 @@ return n
  * when missing, so a published commitment never changes. A sealed pre-queue whose set is gone can no
  * longer be shuffled: it counts as shuffled (its fans come back through their tokens) so admission
  * does not wait for it forever. Any write stamps \`restoredAt\` (Redis TIME), which tells every
- * replica that entries may be missing from the line.
+ * replica that entries may be missing from the line, and \`restoredFront\`, the front as it was
+ * known when Redis forgot: admission may pass places beyond it only because their entries were
+ * missing, not because their fans had gone.
  */
 const restoreStateLua = `${clock}
 local wrote = 0
@@ -436,6 +438,8 @@ end
 if wrote == 1 then
   local nowMs = clock()
   redis.call('HSET', KEYS[1], 'restoredAt', nowMs)
+  -- The first replica to put the state back knows the front best; later merges keep its value.
+  redis.call('HSETNX', KEYS[1], 'restoredFront', redis.call('HGET', KEYS[1], 'front') or '0')
 end
 return wrote
 `;
@@ -445,7 +449,9 @@ return wrote
  * Answers admitted | present | left | passed | restored.
  * Invariant: an entry goes back into the line only at the place its token proves, and only when
  * Redis forgot it: never when it left (marker 1), holds an admission, or was passed over by
- * admission (a place behind the front whose last-seen slot survived). Its relative order is the
+ * admission before Redis forgot (a place behind the front known then, \`restoredFront\`, whose
+ * last-seen slot survived). A place admission passed since then was passed because its entry was
+ * missing: it goes back in at its place, now at the head of the line, and is admitted next. Its relative order is the
  * order of places, the one fans were given. The last place given never falls below a place a token
  * proves.
  */
@@ -455,8 +461,9 @@ if redis.call('HEXISTS', KEYS[4], member) == 1 then return 'admitted' end
 if redis.call('ZSCORE', KEYS[2], member) then return 'present' end
 local seen = redis.call('BITFIELD', KEYS[3], 'GET', 'u32', '#' .. seq)[1]
 if seen == 1 then return 'left' end
-local st = redis.call('HMGET', KEYS[1], 'front', 'seq')
-if seen ~= 0 and seq <= tonumber(st[1] or '0') then return 'passed' end
+local st = redis.call('HMGET', KEYS[1], 'front', 'seq', 'restoredFront')
+local passedBefore = tonumber(st[3] or st[1] or '0')
+if seen ~= 0 and seq <= passedBefore then return 'passed' end
 local _, nowSec = clock()
 redis.call('ZADD', KEYS[2], 'NX', seq, member)
 redis.call('BITFIELD', KEYS[3], 'SET', 'u32', '#' .. seq, nowSec)
