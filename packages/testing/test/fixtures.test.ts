@@ -14,6 +14,7 @@ function intent(quantity: number): PurchaseIntent {
     buyer: { name: 'Fixture Fan', email: 'fan@example.at' },
     tickets: Array.from({ length: quantity }, () => ({ id: newId('ticket'), code: newTicketCode() })),
     reservedAt: new Date().toISOString(),
+    ticketsTotal: 100,
   };
 }
 
@@ -26,13 +27,17 @@ describe('database fixture', () => {
     const store = PostgresStore.open(database.url, 2);
     try {
       const batch = [intent(2), intent(4)];
-      expect(await store.persist(batch)).toEqual({ ordersInserted: 2, ticketsInserted: 6, duplicates: 0 });
+      const written = await store.persist(batch);
+      expect(written).toMatchObject({ ordersInserted: 2, ticketsInserted: 6 });
+      expect(written.outcomes.map((o) => o.status)).toEqual(['confirmed', 'confirmed']);
       const first = batch[0];
       if (!first) throw new Error('unreachable');
       const rows = await database.db.select().from(tickets).where(eq(tickets.orderId, first.orderId));
       expect(rows.map((r) => r.code).sort()).toEqual(first.tickets.map((t) => t.code).sort());
       // A replay (redelivery) changes nothing.
-      expect(await store.persist(batch)).toEqual({ ordersInserted: 0, ticketsInserted: 0, duplicates: 2 });
+      const replayed = await store.persist(batch);
+      expect(replayed).toMatchObject({ ordersInserted: 0, ticketsInserted: 0 });
+      expect(replayed.outcomes.map((o) => 'written' in o && o.written)).toEqual([false, false]);
       expect(await store.ticketsPersisted('fixture-event')).toBe(6);
     } finally {
       await store.close();

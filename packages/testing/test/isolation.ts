@@ -22,6 +22,7 @@ export async function writeAndReadBack(
       buyer: { name: side, email: `${side}@example.at` },
       tickets: [{ id: newId('ticket'), code: newTicketCode() }],
       reservedAt: new Date().toISOString(),
+      ticketsTotal: 10,
     },
   ]);
   await store.close();
