@@ -88,6 +88,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
       joinRateLimit: env.JOIN_RATE_LIMIT_MAX,
       joinRateWindowMs: env.JOIN_RATE_LIMIT_WINDOW_SECONDS * 1000,
       prequeueWindowMs,
+      abandonAfterSeconds: env.QUEUE_ABANDON_AFTER_SECONDS,
     },
     challenges,
   );

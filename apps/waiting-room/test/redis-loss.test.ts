@@ -242,6 +242,90 @@ describe('Redis forgets everything', () => {
     }
   }, 90_000);
 
+  test('fans admitted just before the loss, who had not learnt it, get their places back: neither a poll in flight nor a late last-seen batch passes them over', async () => {
+    const app = await replica('loss-unaware');
+    const { cache, recorder } = app.waitingRoom;
+    try {
+      const event = await createTestEvent(app, { admissionRatePerSecond: 0 });
+      const keys = waitingRoomKeys(event.id);
+      const fans: Joined[] = [];
+      for (let i = 0; i < 8; i += 1) fans.push(await join(app, event.id));
+      for (const fan of fans)
+        expect((await status(app, event.id, fan.queueToken)).state).toBe('waiting');
+
+      await patch(app, event.id, { admissionRatePerSecond: 10 });
+      await eventually(async () =>
+        Number((await state(event.id)).admitted ?? 0) >= 3 ? true : undefined,
+      );
+      await patch(app, event.id, { admissionRatePerSecond: 0 });
+      const admittedBefore = await settledAdmitted(event.id);
+      expect(admittedBefore).toBeLessThan(fans.length);
+      await eventually(() => (cache.get(event.id)?.front === admittedBefore ? true : undefined));
+
+      // Every fan polled just before the loss (the first ones before their admission showed), and
+      // the batch of their last-seen seconds is still buffered when Redis forgets everything.
+      const version = Number(await client.hget(keys.config, 'version'));
+      recorder.stop();
+      for (const fan of fans) recorder.seen(event.id, fan.position ?? 0);
+      cache.stop();
+      await cache.refreshAll(); // none still in flight
+      await raw.flushall();
+
+      // A fan admission passed polls before this replica noticed the loss: Redis has no admission
+      // for it, which is no proof it was passed over. It is asked to try again, not told it expired.
+      const early = await app.inject({
+        url: `/v1/events/${event.id}/queue/me`,
+        headers: { authorization: `Bearer ${fans[0]!.queueToken}` },
+      });
+      expect(early.statusCode).toBe(503);
+      expect(early.json<{ error: { code: string } }>().error.code).toBe('UNAVAILABLE');
+
+      // The late batch lands in the emptied bitfield, then the state is put back.
+      await recorder.flush();
+      recorder.start();
+      cache.start();
+      await eventually(async () => {
+        const s = await state(event.id);
+        return s.seed && Number(s.front) === admittedBefore ? true : undefined;
+      });
+      await restoreFromLedger(client, event, { version, ticketsSold: 0 });
+      await eventually(() => (cache.get(event.id)?.stale === false ? true : undefined));
+
+      // Every fan (the admitted ones too, whose admissions Redis forgot) is back at its place, and
+      // still there when it polls again.
+      for (let round = 0; round < 2; round += 1) {
+        for (const fan of [...fans].sort(() => Math.random() - 0.5)) {
+          expect(await status(app, event.id, fan.queueToken)).toMatchObject({
+            state: 'waiting',
+            position: fan.position,
+          });
+        }
+      }
+      const order = fans.map((f) => entryIdOf(f.queueToken));
+      expect(await client.zrange(keys.line, 0, -1)).toEqual(order);
+
+      // Admission goes on in that order and reaches every one of them.
+      await patch(app, event.id, { admissionRatePerSecond: 10 });
+      await eventually(
+        async () => {
+          const admitted = new Set(await client.hkeys(keys.admissions));
+          expect(order.slice(0, admitted.size).every((id) => admitted.has(id))).toBe(true);
+          return admitted.size === order.length ? true : undefined;
+        },
+        30_000,
+        50,
+      );
+      // Each is told once this replica's snapshot has the front past it.
+      for (const fan of fans) {
+        await eventually(async () =>
+          (await status(app, event.id, fan.queueToken)).state === 'admitted' ? true : undefined,
+        );
+      }
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+
   test('early arrivals come back into the pre-queue, keep the commitment, and after the shuffle keep their shuffled places', async () => {
     const app = await replica('loss-pre');
     try {

@@ -27,6 +27,8 @@ export interface QueueSettings {
   joinRateLimit: number;
   joinRateWindowMs: number;
   prequeueWindowMs: number;
+  /** The admission's: a place last seen longer ago than this when admission reaches it is passed. */
+  abandonAfterSeconds: number;
 }
 
 interface Admission {
@@ -217,7 +219,7 @@ export class QueueService {
           admission: null,
         };
       }
-      const resolved = await this.#resolve(eventId, claims, now);
+      const resolved = await this.#resolve(eventId, claims, snapshot, now);
       if (resolved.kind === 'admitted') return admitted(resolved.admission, now, null);
       if (resolved.kind === 'gone') return ended('expired');
       seq = resolved.seq;
@@ -232,8 +234,10 @@ export class QueueService {
       if (result === 'left') return ended('expired');
       if (result !== 'admitted') return this.#waiting(eventId, snapshot, seq);
     }
-    const resolved = await this.#resolve(eventId, claims, now);
+    const resolved = await this.#resolve(eventId, claims, snapshot, now);
     if (resolved.kind === 'admitted') return admitted(resolved.admission, now, seq);
+    // Back in line behind the front (put back after Redis forgot it): admitted next.
+    if (resolved.kind === 'place') return this.#waiting(eventId, snapshot, seq);
     if (this.#mayBeForgotten(claims.sub, snapshot)) {
       // Behind the front with no admission Redis remembers: if Redis forgot this entry (an admission
       // it was given, or its place before admission reached it), it goes back in at its place, which
@@ -244,7 +248,7 @@ export class QueueService {
         return this.#waiting(eventId, snapshot, seq);
       }
       if (result === 'admitted') {
-        const again = await this.#resolve(eventId, claims, now);
+        const again = await this.#resolve(eventId, claims, snapshot, now);
         if (again.kind === 'admitted') return admitted(again.admission, now, seq);
       }
     }
@@ -285,6 +289,7 @@ export class QueueService {
       keys.admissions,
       entryId,
       seq,
+      this.settings.abandonAfterSeconds,
     );
     this.#afterReturn(eventId, entryId, result, snapshot);
     return result;
@@ -338,25 +343,36 @@ export class QueueService {
   }
 
   /** Where an entry stands once it may have left the line: place, admission, or gone. */
-  async #resolve(eventId: string, claims: QueueClaims, now: number): Promise<Resolved> {
+  async #resolve(
+    eventId: string,
+    claims: QueueClaims,
+    snapshot: EventSnapshot,
+    now: number,
+  ): Promise<Resolved> {
     const cached = this.#admissions.get(claims.sub);
     if (cached) return { kind: 'admitted', admission: cached };
     const goneAt = this.#gone.get(claims.sub);
     if (goneAt !== undefined && now - goneAt < GONE_TTL_MS) return { kind: 'gone' };
     const keys = waitingRoomKeys(eventId);
-    const [place, stored] = await Promise.all([
-      'pre' in claims ? this.redis.zscore(keys.line, claims.sub) : Promise.resolve(null),
+    const [place, stored, [seed, restoredAt]] = await Promise.all([
+      this.redis.zscore(keys.line, claims.sub),
       this.redis.hget(keys.admissions, claims.sub),
+      this.redis.hmget(keys.state, 'seed', 'restoredAt'),
     ]);
+    // Nothing found may mean Redis forgot the entry after the caller's snapshot was read (which
+    // knows nothing of the loss then, so the place would not be put back): "gone" only counts when
+    // the state Redis holds is the one that snapshot knows. Otherwise a refresh catches up shortly.
+    if (place === null && !stored && (!seed || Number(restoredAt ?? 0) > snapshot.recoveredAt)) {
+      throw restoring();
+    }
     if (place !== null) {
       const seq = Number(place);
-      this.#places.set(claims.sub, seq);
+      if ('pre' in claims) this.#places.set(claims.sub, seq);
       return { kind: 'place', seq };
     }
     const match = stored ? /^(adm_[A-Za-z0-9_-]+):(\d+)$/.exec(stored) : null;
     if (match?.[1] && match[2]) {
       const expiresAtMs = Number(match[2]);
-      const snapshot = await this.snapshot(eventId);
       const exp = Math.floor(expiresAtMs / 1000);
       const token = await this.signer.sign({
         evt: eventId,

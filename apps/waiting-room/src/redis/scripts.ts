@@ -215,10 +215,11 @@ return {'ok', admitted, left, abandoned, front, active + admitted}
 
 /**
  * LEAVE. KEYS: state, pre, line, seen, preSeen, admissions, active, revoked.
- * ARGV: entry id, 'seq' | 'pre', arrival number (pre) .
+ * ARGV: entry id, 'seq' | 'pre', the token's place (seq) or arrival number (pre).
  * Invariant: a fan who leaves is never admitted afterwards, and leaving twice changes nothing. In the
  * line the place is only marked (O(1)); admission passes over it. An admitted fan who leaves frees the
- * checkout slot at once and, in the same step, gives up the admission: it leaves `active` (checkout
+ * checkout slot at once and, in the same step, gives up the admission (its place is marked as left,
+ * so it is not put back after Redis forgot the admission): it leaves `active` (checkout
  * orders only for a live admission, so the slot cannot be used twice) and is kept in `revoked`
  * until it would have expired, so checkout can say why it refuses it. `revoked` is trimmed here.
  */
@@ -257,6 +258,9 @@ if admission then
   local jti, expiresAt = string.match(admission, '^([^:]+):(%d+)$')
   redis.call('ZREM', KEYS[7], jti)
   redis.call('HDEL', KEYS[6], member)
+  -- Its place (admission passed it already, so nothing is pending) is marked too, so a fan who
+  -- gave up its admission is never put back in line after Redis lost the admission.
+  if ARGV[2] == 'seq' then redis.call('BITFIELD', KEYS[4], 'SET', 'u32', '#' .. ARGV[3], 1) end
   local nowMs = clock()
   redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', nowMs)
   if tonumber(expiresAt) > nowMs then redis.call('ZADD', KEYS[8], expiresAt, jti) end
@@ -411,8 +415,8 @@ return n
  * longer be shuffled: it counts as shuffled (its fans come back through their tokens) so admission
  * does not wait for it forever. Any write stamps \`restoredAt\` (Redis TIME), which tells every
  * replica that entries may be missing from the line, and \`restoredFront\`, the front as it was
- * known when Redis forgot: admission may pass places beyond it only because their entries were
- * missing, not because their fans had gone.
+ * known when Redis forgot, with \`restoredFrontAt\` (the same clock, ms), when that was: admission
+ * may pass places beyond it only because their entries were missing, not because their fans had gone.
  */
 const restoreStateLua = `${clock}
 local wrote = 0
@@ -438,22 +442,31 @@ end
 if wrote == 1 then
   local nowMs = clock()
   redis.call('HSET', KEYS[1], 'restoredAt', nowMs)
-  -- The first replica to put the state back knows the front best; later merges keep its value.
-  redis.call('HSETNX', KEYS[1], 'restoredFront', redis.call('HGET', KEYS[1], 'front') or '0')
+  -- The first replica to put the state back knows the front best; later merges keep its value
+  -- and the time it was taken.
+  if redis.call('HSETNX', KEYS[1], 'restoredFront', redis.call('HGET', KEYS[1], 'front') or '0') == 1 then
+    redis.call('HSET', KEYS[1], 'restoredFrontAt', nowMs)
+  end
 end
 return wrote
 `;
 
 /**
- * RETURN. KEYS: state, line, seen, admissions. ARGV: entry id, place (from its queue token).
+ * RETURN. KEYS: state, line, seen, admissions. ARGV: entry id, place (from its queue token),
+ * abandon-after seconds (the admission's).
  * Answers admitted | present | left | passed | restored.
  * Invariant: an entry goes back into the line only at the place its token proves, and only when
  * Redis forgot it: never when it left (marker 1), holds an admission, or was passed over by
- * admission before Redis forgot (a place behind the front known then, \`restoredFront\`, whose
- * last-seen slot survived). A place admission passed since then was passed because its entry was
- * missing: it goes back in at its place, now at the head of the line, and is admitted next. Its relative order is the
- * order of places, the one fans were given. The last place given never falls below a place a token
- * proves.
+ * admission before Redis forgot. Admission passes a place over only for the marker or for a
+ * last-seen second older than the abandonment cutoff, so a place passed over before the loss is one
+ * behind the front known then (\`restoredFront\`) whose slot survived and is older than that
+ * cutoff taken when Redis forgot (\`restoredFrontAt\`). A recent slot behind that front belongs to a
+ * fan admission admitted (an admission Redis forgot), or is a poll recorded after the loss (last-seen
+ * writes are batched, so polls answered just before it land in the emptied bitfield): that fan was
+ * waiting, not passed over. Such a place, and one admission passed since the loss because its entry
+ * was missing, goes back in at its place, now at the head of the line, and is admitted next. Its
+ * relative order is the order of places, the one fans were given. The last place given never falls
+ * below a place a token proves.
  */
 const returnLua = `${clock}
 local member, seq = ARGV[1], tonumber(ARGV[2])
@@ -461,10 +474,14 @@ if redis.call('HEXISTS', KEYS[4], member) == 1 then return 'admitted' end
 if redis.call('ZSCORE', KEYS[2], member) then return 'present' end
 local seen = redis.call('BITFIELD', KEYS[3], 'GET', 'u32', '#' .. seq)[1]
 if seen == 1 then return 'left' end
-local st = redis.call('HMGET', KEYS[1], 'front', 'seq', 'restoredFront')
-local passedBefore = tonumber(st[3] or st[1] or '0')
-if seen ~= 0 and seq <= passedBefore then return 'passed' end
+local st = redis.call('HMGET', KEYS[1], 'front', 'seq', 'restoredFront', 'restoredFrontAt')
 local _, nowSec = clock()
+local passedBefore = tonumber(st[3] or st[1] or '0')
+local forgotSec = nowSec
+if st[4] then forgotSec = math.floor(tonumber(st[4]) / 1000) end
+if seen ~= 0 and seq <= passedBefore and seen < forgotSec - tonumber(ARGV[3]) then
+  return 'passed'
+end
 redis.call('ZADD', KEYS[2], 'NX', seq, member)
 redis.call('BITFIELD', KEYS[3], 'SET', 'u32', '#' .. seq, nowSec)
 if seq > tonumber(st[2] or '0') then redis.call('HSET', KEYS[1], 'seq', seq) end
