@@ -71,6 +71,12 @@ module "workload_identity" {
   subscription      = module.pubsub.subscription
   dead_letter_topic = module.pubsub.dead_letter_topic
   github_repository = var.github_repository
+
+  events_topic                    = module.pubsub.events_topic
+  events_subscription             = module.pubsub.events_subscription
+  confirmations_topic             = module.pubsub.confirmations_topic
+  confirmations_subscription      = module.pubsub.confirmations_subscription
+  confirmations_dead_letter_topic = module.pubsub.confirmations_dead_letter_topic
   # The workload pool exists once the cluster does.
   depends_on = [module.gke]
 }

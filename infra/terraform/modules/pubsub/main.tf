@@ -68,3 +68,64 @@ resource "google_pubsub_subscription_iam_member" "agent_acks_forwarded" {
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
 }
+
+# Event definitions and ops changes, from the waiting room to the ledger (the worker). The waiting
+# room publishes every event again every 30 s, so a day's retention is plenty.
+resource "google_pubsub_topic" "event_definitions" {
+  project                    = var.project_id
+  name                       = var.events_topic
+  message_retention_duration = "86400s"
+}
+
+resource "google_pubsub_subscription" "event_definitions_worker" {
+  project                    = var.project_id
+  name                       = var.events_subscription
+  topic                      = google_pubsub_topic.event_definitions.id
+  ack_deadline_seconds       = 30
+  message_retention_duration = "86400s"
+  expiration_policy {
+    ttl = ""
+  }
+  retry_policy {
+    minimum_backoff = "1s"
+    maximum_backoff = "60s"
+  }
+}
+
+# Orders the ledger confirmed, for the mailer. No delivery-attempt cap: an SMTP outage counts as
+# attempts, and a good mail must wait for the relay, not be parked.
+resource "google_pubsub_topic" "order_confirmations" {
+  project                    = var.project_id
+  name                       = var.confirmations_topic
+  message_retention_duration = "604800s"
+}
+
+resource "google_pubsub_topic" "confirmations_dead_letter" {
+  project = var.project_id
+  name    = var.confirmations_dead_letter_topic
+}
+
+resource "google_pubsub_subscription" "mailer" {
+  project                    = var.project_id
+  name                       = var.confirmations_subscription
+  topic                      = google_pubsub_topic.order_confirmations.id
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+  expiration_policy {
+    ttl = ""
+  }
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+}
+
+resource "google_pubsub_subscription" "confirmations_dead_letter" {
+  project                    = var.project_id
+  name                       = "${var.confirmations_dead_letter_topic}-hold"
+  topic                      = google_pubsub_topic.confirmations_dead_letter.id
+  message_retention_duration = "604800s"
+  expiration_policy {
+    ttl = ""
+  }
+}

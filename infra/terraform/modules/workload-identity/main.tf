@@ -42,6 +42,37 @@ resource "google_pubsub_topic_iam_member" "worker_dead_letters" {
   member  = "serviceAccount:${google_service_account.app["worker"].email}"
 }
 
+# The waiting room publishes event definitions to the ledger.
+resource "google_pubsub_topic_iam_member" "waiting_room_publishes_definitions" {
+  project = var.project_id
+  topic   = var.events_topic
+  role    = "roles/pubsub.publisher"
+  member  = "serviceAccount:${google_service_account.app["waiting-room"].email}"
+}
+
+# The worker stores them, announces confirmed orders, and its mailer sends their e-mails.
+resource "google_pubsub_subscription_iam_member" "worker_reads_definitions" {
+  project      = var.project_id
+  subscription = var.events_subscription
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:${google_service_account.app["worker"].email}"
+}
+
+resource "google_pubsub_topic_iam_member" "worker_publishes_confirmations" {
+  for_each = toset([var.confirmations_topic, var.confirmations_dead_letter_topic])
+  project  = var.project_id
+  topic    = each.value
+  role     = "roles/pubsub.publisher"
+  member   = "serviceAccount:${google_service_account.app["worker"].email}"
+}
+
+resource "google_pubsub_subscription_iam_member" "mailer_subscribes" {
+  project      = var.project_id
+  subscription = var.confirmations_subscription
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:${google_service_account.app["worker"].email}"
+}
+
 # The custom metrics Stackdriver adapter reads the subscription backlog for the
 # worker's HorizontalPodAutoscaler.
 resource "google_service_account" "metrics_adapter" {
