@@ -56,7 +56,7 @@ afterAll(async () => {
 
 describe('selling out with STORE=spanner', () => {
   test(
-    'tickets in Spanner = tickets sold in Redis, no ticket twice, every 202 ends confirmed',
+    'tickets in Spanner = tickets sold in Redis, no ticket twice, every 202 ends confirmed or rejected',
     { timeout: 120_000 },
     async ({ redis, pubsub }) => {
       const location: SpannerLocation = {
