@@ -97,6 +97,9 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
     tickMs: env.ADMISSION_TICK_MS,
     leaseMs: env.LEADER_LEASE_MS,
     abandonAfterSeconds: env.QUEUE_ABANDON_AFTER_SECONDS,
+    onAdmitted: (eventId, entryId, jti, expiresAtMs) => {
+      queue.rememberAdmission(eventId, entryId, jti, expiresAtMs);
+    },
   });
 
   const pubsub = createPubSub({

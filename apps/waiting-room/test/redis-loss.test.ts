@@ -11,8 +11,10 @@ import {
 } from '@frequency/testing';
 import type { StartedRedis } from '@frequency/testing';
 import type { Redis } from 'ioredis';
+import { LONGEST_POLL_AFTER_MS } from '../src/queue/estimates.js';
 import { shuffleOrder } from '../src/queue/shuffle-order.js';
 import { waitingRoomKeys } from '../src/redis/keys.js';
+import { defineScripts } from '../src/redis/scripts.js';
 import {
   createTestEvent,
   eventually,
@@ -242,7 +244,7 @@ describe('Redis forgets everything', () => {
     }
   }, 90_000);
 
-  test('fans admitted just before the loss, who had not learnt it, get their places back: neither a poll in flight nor a late last-seen batch passes them over', async () => {
+  test('fans admitted just before the loss, who had not learnt it, keep their admissions, and the waiting ones their places: neither a poll in flight nor a late last-seen batch passes them over', async () => {
     const app = await replica('loss-unaware');
     const { cache, recorder } = app.waitingRoom;
     try {
@@ -269,6 +271,8 @@ describe('Redis forgets everything', () => {
       for (const fan of fans) recorder.seen(event.id, fan.position ?? 0);
       cache.stop();
       await cache.refreshAll(); // none still in flight
+      const givenBefore = await client.hgetall(keys.admissions);
+      expect(Object.keys(givenBefore)).toHaveLength(admittedBefore);
       await raw.flushall();
 
       // A fan admission passed polls before this replica noticed the loss: Redis has no admission
@@ -291,30 +295,72 @@ describe('Redis forgets everything', () => {
       await restoreFromLedger(client, event, { version, ticketsSold: 0 });
       await eventually(() => (cache.get(event.id)?.stale === false ? true : undefined));
 
-      // Every fan (the admitted ones too, whose admissions Redis forgot) is back at its place, and
-      // still there when it polls again.
+      // The last fan polls first. The places before it are missing from the line: admission waits
+      // for their fans (who poll within the grace) rather than let the last one overtake them.
+      const last = fans[fans.length - 1]!;
+      expect(await status(app, event.id, last.queueToken)).toMatchObject({
+        state: 'waiting',
+        position: last.position,
+      });
+      const [result, admittedNow] = await eventually(async () => {
+        const lease = await client.get(keys.lease);
+        if (!lease) return undefined;
+        const answer = await defineScripts(client).wrAdmit(
+          keys.lease,
+          keys.fence,
+          keys.state,
+          keys.line,
+          keys.seen,
+          keys.admissions,
+          keys.active,
+          keys.stock,
+          lease,
+          5,
+          60_000,
+          120,
+          1_000,
+          100,
+          LONGEST_POLL_AFTER_MS,
+          'adm_AAAAAAAAAAAAAAAAAAAAAA',
+        );
+        return answer[0] === 'fenced' ? undefined : answer;
+      });
+      expect([result, admittedNow]).toEqual(['ok', 0]);
+      expect(await client.zrange(keys.line, 0, -1)).toEqual([entryIdOf(last.queueToken)]);
+
+      // Every other fan is back: the ones this replica admitted before the loss (Redis forgot
+      // their admissions before they learnt of them) with the very admission they were given, the
+      // others at their place in line, and still so when they poll again.
       for (let round = 0; round < 2; round += 1) {
-        for (const fan of [...fans].sort(() => Math.random() - 0.5)) {
-          expect(await status(app, event.id, fan.queueToken)).toMatchObject({
-            state: 'waiting',
-            position: fan.position,
-          });
+        for (const fan of fans.slice(0, -1).sort(() => Math.random() - 0.5)) {
+          const entryId = entryIdOf(fan.queueToken);
+          const answer = await status(app, event.id, fan.queueToken);
+          const given = givenBefore[entryId];
+          if (given) {
+            expect(answer).toMatchObject({ state: 'admitted', position: fan.position });
+            expect(Date.parse(answer.admission?.expiresAt ?? '')).toBe(Number(given.split(':')[1]));
+          } else {
+            expect(answer).toMatchObject({ state: 'waiting', position: fan.position });
+          }
         }
       }
-      const order = fans.map((f) => entryIdOf(f.queueToken));
-      expect(await client.zrange(keys.line, 0, -1)).toEqual(order);
-
-      // Admission goes on in that order and reaches every one of them.
+      for (const [entryId, admission] of Object.entries(givenBefore)) {
+        expect(await client.hget(keys.admissions, entryId)).toBe(admission);
+      }
       await patch(app, event.id, { admissionRatePerSecond: 10 });
-      await eventually(
+
+      // Admission reaches every one of them, in place order.
+      const order = fans.map((f) => entryIdOf(f.queueToken));
+      const admissions = await eventually(
         async () => {
-          const admitted = new Set(await client.hkeys(keys.admissions));
-          expect(order.slice(0, admitted.size).every((id) => admitted.has(id))).toBe(true);
-          return admitted.size === order.length ? true : undefined;
+          const all = await client.hgetall(keys.admissions);
+          return Object.keys(all).length === order.length ? all : undefined;
         },
         30_000,
         50,
       );
+      const expiries = order.map((id) => Number(admissions[id]?.split(':')[1]));
+      expect(expiries.every((at, i) => i === 0 || at >= (expiries[i - 1] ?? at))).toBe(true);
       // Each is told once this replica's snapshot has the front past it.
       for (const fan of fans) {
         await eventually(async () =>

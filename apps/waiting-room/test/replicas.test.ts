@@ -115,6 +115,7 @@ describe('several replicas', () => {
         120,
         1_000,
         100,
+        0,
         'adm_AAAAAAAAAAAAAAAAAAAAAA',
         'adm_BBBBBBBBBBBBBBBBBBBBBB',
       );

@@ -61,6 +61,12 @@ describe('leaving the queue revokes the admission (waiting room + checkout, real
       PUBSUB_PROJECT_ID: pubsub.projectId,
       PUBSUB_EMULATOR_HOST: pubsub.emulatorHost,
     });
+    // Checkout reads the waiting room's JWKS as it starts (and then not again for a cool-down), so
+    // it starts once the waiting room answers, as in the stack.
+    await ready(wrPort, waitingRoom).catch((err: unknown) => {
+      waitingRoom.kill('SIGKILL');
+      throw err;
+    });
     const checkout = spawnService(entry('checkout'), {
       ...shared,
       PORT: String(coPort),
@@ -73,7 +79,6 @@ describe('leaving the queue revokes the admission (waiting room + checkout, real
       PUBSUB_DEAD_LETTER_TOPIC: pubsub.names.deadLetterTopic,
     });
     try {
-      await ready(wrPort, waitingRoom);
       await ready(coPort, checkout);
       const wr = `http://127.0.0.1:${wrPort}`;
       const co = `http://127.0.0.1:${coPort}`;

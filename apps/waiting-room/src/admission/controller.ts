@@ -3,6 +3,7 @@ import type { Logger } from '@frequency/observability';
 import type { Redis } from 'ioredis';
 import type { EventCache } from '../events/event-cache.js';
 import type { WaitingRoomMetrics } from '../metrics.js';
+import { LONGEST_POLL_AFTER_MS } from '../queue/estimates.js';
 import { waitingRoomKeys } from '../redis/keys.js';
 import { runShuffle } from './run-shuffle.js';
 
@@ -11,6 +12,8 @@ export interface AdmissionOptions {
   tickMs: number;
   leaseMs: number;
   abandonAfterSeconds: number;
+  /** Told of every admission this replica gives (entry, admission id, expiry), as it gives it. */
+  onAdmitted?: (eventId: string, entryId: string, jti: string, expiresAtMs: number) => void;
 }
 
 interface EventLeadership {
@@ -144,29 +147,38 @@ export class AdmissionController {
     if (wanted < 1) return;
     leadership.credit -= wanted;
     const ids = Array.from({ length: wanted }, () => newId('admission'));
-    const [status, admitted, left, abandoned] = await this.redis.wrAdmit(
-      keys.lease,
-      keys.fence,
-      keys.state,
-      keys.line,
-      keys.seen,
-      keys.admissions,
-      keys.active,
-      keys.stock,
-      leaseValue,
-      wanted,
-      snapshot.config.checkoutWindowSeconds * 1000,
-      this.options.abandonAfterSeconds,
-      snapshot.config.maxActiveCheckouts,
-      MAX_SCAN,
-      ...ids,
-    );
+    const [status, admitted, left, abandoned, , , expiresAtMs, ...members] =
+      await this.redis.wrAdmit(
+        keys.lease,
+        keys.fence,
+        keys.state,
+        keys.line,
+        keys.seen,
+        keys.admissions,
+        keys.active,
+        keys.stock,
+        leaseValue,
+        wanted,
+        snapshot.config.checkoutWindowSeconds * 1000,
+        this.options.abandonAfterSeconds,
+        snapshot.config.maxActiveCheckouts,
+        MAX_SCAN,
+        // After Redis forgot, fans missing from the line come back when they next poll.
+        LONGEST_POLL_AFTER_MS,
+        ...ids,
+      );
     if (status === 'fenced') {
       leadership.leaseValue = null;
       this.logger.warn({ eventId }, 'lost the admission lease');
       return;
     }
-    if (admitted > 0) this.metrics.admittedTotal.inc({ event: eventId }, admitted);
+    if (admitted > 0) {
+      this.metrics.admittedTotal.inc({ event: eventId }, admitted);
+      members.forEach((member, index) => {
+        const jti = ids[index];
+        if (jti) this.options.onAdmitted?.(eventId, String(member), jti, Number(expiresAtMs));
+      });
+    }
     if (left > 0) this.metrics.skippedTotal.inc({ event: eventId, reason: 'left' }, left);
     if (abandoned > 0)
       this.metrics.skippedTotal.inc({ event: eventId, reason: 'abandoned' }, abandoned);

@@ -2,6 +2,8 @@ import type { EventSnapshot } from '../events/event-cache.js';
 
 const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 30_000;
+/** The longest pollAfterMs a fan is ever told (jitter included): every waiting fan polls within it. */
+export const LONGEST_POLL_AFTER_MS = MAX_POLL_MS * 1.2;
 
 /**
  * Fans not yet admitted in front of place `seq`. Places between the front and `seq` whose holders left

@@ -52,6 +52,11 @@ export class QueueService {
   /** Shuffled place of a pre-queue entry. */
   readonly #places = new BoundedCache<string, number>(500_000);
   readonly #admissions = new BoundedCache<string, Admission>(200_000);
+  /**
+   * Admissions this replica's admission loop gave (entry -> id and expiry), so one Redis forgot
+   * before its fan learnt of it is given back as it was, at its original place in the order.
+   */
+  readonly #given = new BoundedCache<string, { jti: string; expiresAtMs: number }>(200_000);
   readonly #gone = new BoundedCache<string, number>(200_000);
   /** Entries that left through this replica: they are not waiting any more, whatever the place says. */
   readonly #left = new BoundedCache<string, true>(200_000);
@@ -342,6 +347,11 @@ export class QueueService {
     this.#left.set(claims.sub, true);
   }
 
+  /** Called by the admission loop of this replica for every admission it gives. */
+  rememberAdmission(eventId: string, entryId: string, jti: string, expiresAtMs: number): void {
+    this.#given.set(entryId, { jti, expiresAtMs });
+  }
+
   /** Where an entry stands once it may have left the line: place, admission, or gone. */
   async #resolve(
     eventId: string,
@@ -354,11 +364,28 @@ export class QueueService {
     const goneAt = this.#gone.get(claims.sub);
     if (goneAt !== undefined && now - goneAt < GONE_TTL_MS) return { kind: 'gone' };
     const keys = waitingRoomKeys(eventId);
-    const [place, stored, [seed, restoredAt]] = await Promise.all([
+    const [place, found, [seed, restoredAt]] = await Promise.all([
       this.redis.zscore(keys.line, claims.sub),
       this.redis.hget(keys.admissions, claims.sub),
       this.redis.hmget(keys.state, 'seed', 'restoredAt'),
     ]);
+    let stored = found;
+    const given = this.#given.get(claims.sub);
+    const givenAt = given ? given.expiresAtMs - snapshot.config.checkoutWindowSeconds * 1000 : 0;
+    if (
+      !stored &&
+      place === null &&
+      given &&
+      given.expiresAtMs > now &&
+      Number(restoredAt ?? 0) > givenAt
+    ) {
+      // This replica admitted the fan before Redis forgot the admission, and the fan had not learnt
+      // of it yet: the same admission goes back, at its original place in the order (checkout
+      // honours it: it was signed before the event was restored). One that left after the restore
+      // is not brought back: its admission was given before, but Redis still knew of it then.
+      stored = `${given.jti}:${given.expiresAtMs}`;
+      await this.redis.hsetnx(keys.admissions, claims.sub, stored);
+    }
     // Nothing found may mean Redis forgot the entry after the caller's snapshot was read (which
     // knows nothing of the loss then, so the place would not be put back): "gone" only counts when
     // the state Redis holds is the one that snapshot knows. Otherwise a refresh catches up shortly.

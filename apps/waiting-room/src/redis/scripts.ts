@@ -158,17 +158,25 @@ return {'ok', nextIndex, 0}
 
 /**
  * ADMIT. KEYS: lease, fence, state, line, seen, admissions, active, stock.
- * ARGV: lease value, wanted, window ms, abandon-after s, max active, max scanned, admission ids...
+ * ARGV: lease value, wanted, window ms, abandon-after s, max active, max scanned, return grace ms,
+ * admission ids...
+ * Returns status, admitted, left, abandoned, front, active and, when it admitted, the expiry and the
+ * entry ids it admitted (in the order of the admission ids), so the replica remembers what it gave.
  * Invariants: only the current leader admits (fence); live admissions never exceed maxActiveCheckouts
  * nor the tickets left; entries are taken strictly in place order, and one who left or stopped polling
  * is passed over (counted) so the slot goes to the next fan; \`front\` is the highest place passed
- * and never decreases.
+ * and never decreases. Places are given densely, so a gap between the front and the head of the line
+ * exists only after Redis forgot entries: until the return grace has run since the state was put
+ * back (\`restoredFrontAt\`, long enough for every fan following its pollAfterMs to poll once), the
+ * head is taken only if no place before it is missing, so a fan coming back is not overtaken by a
+ * later one who happened to poll first. After the grace, missing places are passed.
  */
 const admitLua = `${clock}${fenced}
 if not holdsLease(KEYS[1], KEYS[2], ARGV[1]) then return {'fenced', 0, 0, 0, 0, 0} end
-local st = redis.call('HMGET', KEYS[3], 'shuffled', 'front')
+local st = redis.call('HMGET', KEYS[3], 'shuffled', 'front', 'restoredFrontAt')
 local front = tonumber(st[2] or '0')
 local nowMs, nowSec = clock()
+local holdGaps = nowMs < tonumber(st[3] or '0') + tonumber(ARGV[7])
 redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', nowMs)
 local active = redis.call('ZCARD', KEYS[7])
 if st[1] ~= '1' then return {'not_ready', 0, 0, 0, front, active} end
@@ -176,10 +184,15 @@ local stock = tonumber(redis.call('GET', KEYS[8]) or '0')
 if stock <= 0 then return {'sold_out', 0, 0, 0, front, active} end
 local room = math.min(tonumber(ARGV[2]), tonumber(ARGV[5]) - active, stock - active)
 local admitted, left, abandoned, scanned = 0, 0, 0, 0
+local members = {}
 local maxScan = tonumber(ARGV[6])
 local expiresAt = nowMs + tonumber(ARGV[3])
 local cutoff = nowSec - tonumber(ARGV[4])
 while admitted < room and scanned < maxScan do
+  if holdGaps then
+    local head = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+    if #head == 0 or tonumber(head[2]) > front + 1 then break end
+  end
   local popped = redis.call('ZPOPMIN', KEYS[4], 1)
   if #popped == 0 then break end
   local member, seq = popped[1], popped[2]
@@ -194,9 +207,10 @@ while admitted < room and scanned < maxScan do
     abandoned = abandoned + 1
   else
     admitted = admitted + 1
-    local jti = ARGV[6 + admitted]
+    local jti = ARGV[7 + admitted]
     redis.call('HSET', KEYS[6], member, jti .. ':' .. expiresAt)
     redis.call('ZADD', KEYS[7], expiresAt, jti)
+    members[admitted] = member
   end
 end
 if scanned > 0 then
@@ -210,7 +224,7 @@ if scanned > 0 then
     redis.call('HINCRBY', KEYS[3], 'leftPending', -left)
   end
 end
-return {'ok', admitted, left, abandoned, front, active + admitted}
+return {'ok', admitted, left, abandoned, front, active + admitted, expiresAt, unpack(members)}
 `;
 
 /**
@@ -517,7 +531,10 @@ declare module 'ioredis' {
     wrChallenge(...args: Arg[]): Result<[string, number], Context>;
     wrSeal(...args: Arg[]): Result<number, Context>;
     wrShuffleChunk(...args: Arg[]): Result<[string, number, number], Context>;
-    wrAdmit(...args: Arg[]): Result<[string, number, number, number, number, number], Context>;
+    /** status, admitted, left, abandoned, front, active, then (ok) expiresAt and the admitted ids. */
+    wrAdmit(
+      ...args: Arg[]
+    ): Result<[string, number, number, number, number, number, ...(string | number)[]], Context>;
     wrLeave(...args: Arg[]): Result<string, Context>;
     wrSeen(...args: Arg[]): Result<number, Context>;
     wrLease(...args: Arg[]): Result<string | null, Context>;
