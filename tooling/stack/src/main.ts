@@ -301,7 +301,7 @@ async function main(): Promise<number> {
       );
     else if (seeded.status === 409)
       say(
-        `${event.id} already exists in this Redis: keeping its state (set REDIS_KEY_PREFIX for a fresh sale)`,
+        `${event.id} already exists in this Redis: keeping its state (the ledger keeps every event: a fresh sale needs a fresh REDIS_KEY_PREFIX and DATABASE_URL)`,
       );
     else throw new Error(`seeding the event failed: ${seeded.status} ${await seeded.text()}`);
     // The waiting room sends the event's definition to the ledger itself (on creation and
