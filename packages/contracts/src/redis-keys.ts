@@ -1,3 +1,5 @@
+import type { EventConfig } from './events.js';
+
 /**
  * The Redis keys more than one service reads or writes. Every key of one event carries the hash tag
  * `{eventId}` so all of them live in one cluster slot and one Lua script may touch them atomically.
@@ -56,3 +58,34 @@ export function eventKeys(eventId: string) {
 
 /** Set of all event ids, so background loops (admission, outbox relay) find every event. */
 export const eventsIndexKey = 'events';
+
+/**
+ * The config hash's fields as [field, value, …], written by the waiting room when it creates an event
+ * and by the worker when it rebuilds one from the ledger: one layout for both.
+ */
+export function eventConfigFields(config: EventConfig, checkoutWindowSeconds: number): string[] {
+  return [
+    'name',
+    config.name,
+    'venue',
+    config.venue,
+    'ticketsTotal',
+    String(config.ticketsTotal),
+    'maxPerOrder',
+    String(config.maxPerOrder),
+    'opensAt',
+    String(Date.parse(config.opensAt)),
+    'admissionRatePerSecond',
+    String(config.admissionRatePerSecond),
+    'maxActiveCheckouts',
+    String(config.maxActiveCheckouts),
+    'paused',
+    config.paused ? '1' : '0',
+    'joinChallengeBits',
+    String(config.joinChallengeBits),
+    'maxPerBuyer',
+    String(config.maxPerBuyer),
+    'checkoutWindowSeconds',
+    String(checkoutWindowSeconds),
+  ];
+}

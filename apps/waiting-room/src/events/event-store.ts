@@ -2,6 +2,7 @@ import {
   type CreateEventBody,
   type EventConfig,
   EventConfigSchema,
+  eventConfigFields,
   eventsIndexKey,
   type PatchEventBody,
 } from '@frequency/contracts';
@@ -38,7 +39,7 @@ export async function createEvent(
     seed,
     shuffleCommitment(seed),
     ...auditArgs(options.audit, body.id),
-    ...configFields(
+    ...eventConfigFields(
       {
         ...body,
         paused: false,
@@ -159,31 +160,4 @@ export function parseConfigMeta(raw: Record<string, string>): ConfigMeta {
         ? { seed: raw.shuffleSeed, commitment: raw.shuffleCommitment }
         : null,
   };
-}
-
-function configFields(config: EventConfig, checkoutWindowSeconds: number): string[] {
-  return [
-    'name',
-    config.name,
-    'venue',
-    config.venue,
-    'ticketsTotal',
-    String(config.ticketsTotal),
-    'maxPerOrder',
-    String(config.maxPerOrder),
-    'opensAt',
-    String(Date.parse(config.opensAt)),
-    'admissionRatePerSecond',
-    String(config.admissionRatePerSecond),
-    'maxActiveCheckouts',
-    String(config.maxActiveCheckouts),
-    'paused',
-    config.paused ? '1' : '0',
-    'joinChallengeBits',
-    String(config.joinChallengeBits),
-    'maxPerBuyer',
-    String(config.maxPerBuyer),
-    'checkoutWindowSeconds',
-    String(checkoutWindowSeconds),
-  ];
 }

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { buyerCapField, eventKeys, eventsIndexKey, eventTag } from '@frequency/contracts';
+import {
+  buyerCapField,
+  eventConfigFields,
+  eventKeys,
+  eventsIndexKey,
+  eventTag,
+} from '@frequency/contracts';
 import type { LedgerEvent, OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
 import type { Redis, Result } from 'ioredis';
@@ -191,32 +197,10 @@ export class EventRestorer {
   }
 }
 
-/** The config hash as the waiting room writes it (apps/waiting-room/src/events/event-store.ts). */
+/** The config hash as the waiting room writes it, with the ledger's version and the restore's marks. */
 function configFields(event: LedgerEvent, restoredAt: number): string[] {
-  const config = event.event;
   return [
-    'name',
-    config.name,
-    'venue',
-    config.venue,
-    'ticketsTotal',
-    String(config.ticketsTotal),
-    'maxPerOrder',
-    String(config.maxPerOrder),
-    'opensAt',
-    String(Date.parse(config.opensAt)),
-    'admissionRatePerSecond',
-    String(config.admissionRatePerSecond),
-    'maxActiveCheckouts',
-    String(config.maxActiveCheckouts),
-    'paused',
-    config.paused ? '1' : '0',
-    'joinChallengeBits',
-    String(config.joinChallengeBits),
-    'maxPerBuyer',
-    String(config.maxPerBuyer),
-    'checkoutWindowSeconds',
-    String(config.checkoutWindowSeconds),
+    ...eventConfigFields(event.event, event.event.checkoutWindowSeconds),
     'version',
     String(event.version),
     'restoredAt',
