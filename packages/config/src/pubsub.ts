@@ -88,27 +88,38 @@ export async function ensureTopology(
     const subscription = topic.subscription(names.subscription);
     const [exists] = await subscription.exists();
     if (!exists) {
-      await subscription.create({
-        ackDeadlineSeconds: 60,
-        ...(names.deadLetterTopic
-          ? {
-              deadLetterPolicy: {
-                deadLetterTopic: pubsub.topic(names.deadLetterTopic).name,
-                maxDeliveryAttempts: 10,
-              },
-            }
-          : {}),
-        retryPolicy: {
-          minimumBackoff: { seconds: 1 },
-          maximumBackoff: { seconds: 60 },
-        },
-      });
+      await subscription
+        .create({
+          ackDeadlineSeconds: 60,
+          ...(names.deadLetterTopic
+            ? {
+                deadLetterPolicy: {
+                  deadLetterTopic: pubsub.topic(names.deadLetterTopic).name,
+                  maxDeliveryAttempts: 10,
+                },
+              }
+            : {}),
+          retryPolicy: {
+            minimumBackoff: { seconds: 1 },
+            maximumBackoff: { seconds: 60 },
+          },
+        })
+        .catch(ignoreAlreadyExists);
     }
   }
 }
 
+/** For a create that another process (checkout, a worker replica) may have made meanwhile. */
+export function ignoreAlreadyExists(err: unknown): void {
+  if (grpcCode(err) !== grpcAlreadyExists) throw err;
+}
+
 /** gRPC NOT_FOUND: a topic or subscription is gone, e.g. on an emulator that restarted. */
 export const grpcNotFound = 5;
+/** gRPC ALREADY_EXISTS: a create lost a race with another process's. */
+export const grpcAlreadyExists = 6;
+/** gRPC PERMISSION_DENIED: in GCP, a service account that may publish but not administer topics. */
+export const grpcPermissionDenied = 7;
 
 /** The gRPC status code of a Pub/Sub client error, if it carries one. */
 export function grpcCode(err: unknown): number | undefined {
@@ -125,9 +136,12 @@ export function grpcCode(err: unknown): number | undefined {
 export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`no answer within ${ms} ms`));
-    }, ms);
+    timer = setTimeout(
+      () => {
+        reject(new Error(`no answer within ${ms} ms`));
+      },
+      Math.max(0, ms),
+    );
   });
   promise.catch(() => undefined);
   return Promise.race([promise, timeout]).finally(() => {

@@ -1,4 +1,4 @@
-import { ensureTopology } from '@frequency/config/pubsub';
+import { ensureTopology, grpcCode, grpcNotFound, withDeadline } from '@frequency/config/pubsub';
 import { v1, type PubSub } from '@google-cloud/pubsub';
 import type { Logger } from '@frequency/observability';
 
@@ -8,8 +8,6 @@ export interface PublisherOptions {
   logger: Logger;
 }
 
-/** gRPC NOT_FOUND: the topic is gone, e.g. an emulator that restarted and forgot its topology. */
-const grpcNotFound = 5;
 const retryDelaysMs = [50, 100, 200, 400, 800];
 
 interface Pending {
@@ -79,7 +77,7 @@ export class IntentPublisher {
       } catch (err) {
         // Re-creating the topology goes through the admin client, whose channel may still be
         // backing off from a broker that went away: never wait for it past the caller's deadline.
-        if (errorCode(err) === grpcNotFound)
+        if (grpcCode(err) === grpcNotFound)
           await withDeadline(this.ensureTopology(), Math.max(0, deadline - Date.now())).catch(
             () => undefined,
           );
@@ -168,24 +166,6 @@ export class IntentPublisher {
     }
     await this.client.close();
   }
-}
-
-function errorCode(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`no answer within ${ms} ms`));
-    }, ms);
-  });
-  // The abandoned publish may still settle later; its outcome no longer matters.
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => {
-    clearTimeout(timer);
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { createPubSub } from '@frequency/config/pubsub';
+import { grpcCode, grpcNotFound, withDeadline, type createPubSub } from '@frequency/config/pubsub';
 import { type EventDefinition, EventDefinitionSchema } from '@frequency/contracts';
 import type { Logger } from '@frequency/observability';
 import type { EventCache, EventSnapshot } from '../events/event-cache.js';
@@ -23,9 +23,6 @@ export interface EventDefinitionPublisherOptions {
   /** Whether this replica sends the periodic copy of an event (its admission leader does). */
   sendsCopyOf: (eventId: string) => boolean;
 }
-
-/** gRPC NOT_FOUND: the topic is gone, e.g. an emulator that restarted and forgot it. */
-const grpcNotFound = 5;
 
 /**
  * Carries event definitions to the ledger (no API process writes the database): one message after
@@ -119,7 +116,7 @@ export class EventDefinitionPublisher {
         return true;
       } catch (err) {
         failure = err;
-        if (errorCode(err) !== grpcNotFound || Date.now() >= deadline) break;
+        if (grpcCode(err) !== grpcNotFound || Date.now() >= deadline) break;
         // Created here when missing; the worker creates its own subscription.
         await withDeadline(this.#createTopic(), deadline - Date.now()).catch(() => undefined);
       }
@@ -174,25 +171,4 @@ export class EventDefinitionPublisher {
       });
     return this.#creatingTopic;
   }
-}
-
-function errorCode(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        reject(new Error(`no answer within ${ms} ms`));
-      },
-      Math.max(0, ms),
-    );
-  });
-  // An abandoned publish may still settle later; its outcome no longer matters.
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => {
-    clearTimeout(timer);
-  });
 }

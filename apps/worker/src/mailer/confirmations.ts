@@ -1,7 +1,13 @@
+import {
+  grpcCode,
+  grpcNotFound,
+  grpcPermissionDenied,
+  withDeadline,
+} from '@frequency/config/pubsub';
 import type { OrderConfirmed, PurchaseIntent } from '@frequency/contracts';
 import type { Logger } from '@frequency/observability';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import { ensureConfirmationTopology, errorCode, type ConfirmationNames } from './topology.js';
+import { ensureConfirmationTopology, type ConfirmationNames } from './topology.js';
 
 export interface ConfirmationPublisherOptions {
   pubsub: PubSub;
@@ -11,8 +17,6 @@ export interface ConfirmationPublisherOptions {
   deadlineMs?: number;
 }
 
-const grpcNotFound = 5;
-const grpcPermissionDenied = 7;
 /** Deadline of one Publish RPC; the library's own retries would go on for minutes. */
 const rpcTimeoutMs = 5_000;
 const retryDelaysMs = [50, 100, 200, 400, 800];
@@ -69,7 +73,7 @@ export class ConfirmationPublisher {
           { cause: failures[0] },
         );
       }
-      if (failures.some((err) => errorCode(err) === grpcNotFound)) {
+      if (failures.some((err) => grpcCode(err) === grpcNotFound)) {
         this.topologyReady = false;
         await this.ensureTopology(deadline);
       } else await sleep(pause);
@@ -89,7 +93,7 @@ export class ConfirmationPublisher {
       })
       .catch((err: unknown) => {
         // Not ours to create: publish into what exists, and do not ask again.
-        if (errorCode(err) === grpcPermissionDenied) this.topologyReady = true;
+        if (grpcCode(err) === grpcPermissionDenied) this.topologyReady = true;
         this.options.logger.warn({ err }, 'cannot ensure the confirmations topology');
       })
       .finally(() => {
@@ -110,23 +114,6 @@ export function orderConfirmed(intent: PurchaseIntent, confirmedAt: string): Ord
     tickets: intent.tickets,
     confirmedAt,
   };
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        reject(new Error(`no answer within the deadline`));
-      },
-      Math.max(0, ms),
-    );
-  });
-  // An abandoned publish may still settle later; its outcome no longer matters.
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => {
-    clearTimeout(timer);
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { eventKeys, OrderConfirmedSchema, type OrderConfirmed } from '@frequency/contracts';
+import { grpcCode, grpcNotFound } from '@frequency/config/pubsub';
 import type { Logger } from '@frequency/observability';
 import {
   Duration,
@@ -11,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { WorkerMetrics } from '../metrics.js';
 import { MailClaims, type MailClaim } from './mail-claims.js';
 import { renderConfirmation, type EventInfo } from './render.js';
-import { ensureConfirmationTopology, errorCode, type ConfirmationNames } from './topology.js';
+import { ensureConfirmationTopology, type ConfirmationNames } from './topology.js';
 import type { MailTransport } from './transport.js';
 
 export interface MailerOptions {
@@ -37,7 +38,6 @@ export interface MailerOptions {
 
 export type MailResult = 'sent' | 'failed' | 'duplicate' | 'dead_lettered';
 
-const grpcNotFound = 5;
 const maxReopenBackoffMs = 5_000;
 
 /**
@@ -182,7 +182,7 @@ export class Mailer {
     const delay = Math.min(250 * 2 ** this.reopenAttempts, maxReopenBackoffMs);
     this.reopenAttempts += 1;
     this.reopenTimer = setTimeout(() => {
-      void this.reopen(errorCode(err) === grpcNotFound);
+      void this.reopen(grpcCode(err) === grpcNotFound);
     }, delay);
   }
 
@@ -336,7 +336,7 @@ export class Mailer {
   private async deadLetterMessage(message: Message, reason: string): Promise<void> {
     try {
       await this.publishDeadLetter(message, reason).catch(async (err: unknown) => {
-        if (errorCode(err) !== grpcNotFound) throw err;
+        if (grpcCode(err) !== grpcNotFound) throw err;
         await ensureConfirmationTopology(this.options.pubsub, this.options.names);
         await this.publishDeadLetter(message, reason);
       });

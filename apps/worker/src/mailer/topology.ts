@@ -1,4 +1,4 @@
-import { ensureTopology } from '@frequency/config/pubsub';
+import { ensureTopology, ignoreAlreadyExists } from '@frequency/config/pubsub';
 import type { PubSub } from '@google-cloud/pubsub';
 
 export interface ConfirmationNames {
@@ -34,14 +34,5 @@ export async function ensureConfirmationTopology(
       ackDeadlineSeconds: 60,
       retryPolicy: { minimumBackoff: { seconds: 5 }, maximumBackoff: { seconds: 300 } },
     })
-    .catch((err: unknown) => {
-      // Another worker created it in the meantime.
-      if (errorCode(err) !== grpcAlreadyExists) throw err;
-    });
-}
-
-const grpcAlreadyExists = 6;
-
-export function errorCode(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+    .catch(ignoreAlreadyExists);
 }
