@@ -21,5 +21,5 @@ export PUBSUB_EMULATOR_HOST=$emulator_host
 # Two packages at a time: integration tests mostly wait on services, and 2 cores are shared.
 pnpm turbo run test --continue --concurrency=2 --output-logs=full -- \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
-node scripts/test-summary.mjs || status=$?
+pnpm exec tsx scripts/test-summary.ts || status=$?
 exit "$status"
