@@ -1,4 +1,4 @@
-import { PubSub } from '@google-cloud/pubsub';
+import { PubSub, type Topic } from '@google-cloud/pubsub';
 
 export { pubsubEnv } from './pubsub-env.js';
 
@@ -76,13 +76,14 @@ export async function ensureTopology(
   pubsub: PubSub,
   names: { topic: string; subscription?: string; deadLetterTopic?: string },
 ): Promise<void> {
-  const [topic] = await pubsub.topic(names.topic).get({ autoCreate: true });
+  const topic = pubsub.topic(names.topic);
+  await createTopic(topic);
   if (names.deadLetterTopic) {
-    await pubsub.topic(names.deadLetterTopic).get({ autoCreate: true });
-    await pubsub
-      .topic(names.deadLetterTopic)
-      .subscription(`${names.deadLetterTopic}-hold`)
-      .get({ autoCreate: true });
+    const deadLetters = pubsub.topic(names.deadLetterTopic);
+    await createTopic(deadLetters);
+    const hold = deadLetters.subscription(`${names.deadLetterTopic}-hold`);
+    const [held] = await hold.exists();
+    if (!held) await hold.create().catch(ignoreAlreadyExists);
   }
   if (names.subscription) {
     const subscription = topic.subscription(names.subscription);
@@ -107,6 +108,12 @@ export async function ensureTopology(
         .catch(ignoreAlreadyExists);
     }
   }
+}
+
+/** Creates a topic unless it exists; `get({ autoCreate })` fails when another process wins the race. */
+async function createTopic(topic: Topic): Promise<void> {
+  const [exists] = await topic.exists();
+  if (!exists) await topic.create().catch(ignoreAlreadyExists);
 }
 
 /** For a create that another process (checkout, a worker replica) may have made meanwhile. */
