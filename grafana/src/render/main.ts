@@ -1,0 +1,121 @@
+// pnpm --filter @frequency/grafana render -- --run <dir>
+// pnpm --filter @frequency/grafana render -- --prometheus <url> --from <ISO> --to <ISO> [--testid <id>]
+// Draws every dashboard of grafana/dashboards into docs/dashboards/<name>.png.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { dashboardsDir, packageDir } from '../paths.ts';
+import { startPrometheus, type PrometheusServer } from '../prometheus-server.ts';
+import { renderDashboards } from './render.ts';
+import { readRunFile } from './run-file.ts';
+
+const USAGE = `usage: render --run <dir> [--out <dir>] [--dashboards <dir>] [--width <px>]
+       render --prometheus <url> --from <ISO-8601> --to <ISO-8601> [--testid <id>] [--out <dir>]`;
+
+const Instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
+const Common = {
+  out: z.string().default(join(packageDir, '..', 'docs', 'dashboards')),
+  dashboards: z.string().default(dashboardsDir),
+  width: z.coerce.number().int().min(800).max(4000).default(1600),
+};
+const Args = z.union([
+  z.object({ run: z.string(), prometheus: z.undefined(), ...Common }).strict(),
+  z
+    .object({
+      run: z.undefined(),
+      prometheus: z.url(),
+      from: Instant,
+      to: Instant,
+      testid: z.string().min(1).optional(),
+      ...Common,
+    })
+    .strict()
+    .refine((a) => a.to > a.from, '--to must be after --from'),
+]);
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        done(port);
+      });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  let raw: Record<string, unknown>;
+  try {
+    raw = parseArgs({
+      args: process.argv.slice(2).filter((a) => a !== '--'),
+      options: Object.fromEntries(
+        ['run', 'prometheus', 'from', 'to', 'testid', 'out', 'dashboards', 'width'].map((n) => [
+          n,
+          { type: 'string' as const },
+        ]),
+      ),
+      strict: true,
+    }).values;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${USAGE}`);
+  }
+  const parsed = Args.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(
+      `${parsed.error.issues.map((i) => `${i.path.length ? `--${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}\n${USAGE}`,
+    );
+  const args = parsed.data;
+  const log = (line: string): void => {
+    console.log(line);
+  };
+  const common = {
+    outDir: resolve(args.out),
+    dashboardsDir: resolve(args.dashboards),
+    width: args.width,
+    log,
+  };
+  if (args.run === undefined) {
+    await renderDashboards({
+      ...common,
+      prometheusUrl: args.prometheus,
+      range: { fromMs: args.from, toMs: args.to },
+      variables: args.testid === undefined ? {} : { testid: args.testid },
+    });
+    return;
+  }
+  const run = readRunFile(resolve(args.run));
+  // The run's data is copied, so the renderer never writes into (or locks) the run's own TSDB.
+  const copy = mkdtempSync(join(tmpdir(), 'render-prometheus-'));
+  let prometheus: PrometheusServer | undefined;
+  try {
+    cpSync(join(run.prometheusDir, 'data'), join(copy, 'data'), { recursive: true });
+    rmSync(join(copy, 'data', 'lock'), { force: true });
+    prometheus = await startPrometheus({
+      targets: {},
+      dataDir: copy,
+      listen: `127.0.0.1:${await freePort()}`,
+    });
+    log(`rendering run ${run.testid} (${run.start} to ${run.end}) from ${run.prometheusDir}`);
+    await renderDashboards({
+      ...common,
+      prometheusUrl: prometheus.url,
+      range: { fromMs: Date.parse(run.start), toMs: Date.parse(run.end) },
+      variables: { testid: run.testid },
+    });
+  } finally {
+    await prometheus?.stop();
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});
