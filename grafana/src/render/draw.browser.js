@@ -250,7 +250,7 @@
       const value = calc(reduce, s.values);
       const c = thresholdColour(steps, value === null ? -Infinity : value);
       const cell = document.createElement('div');
-      cell.className = 'stat';
+      cell.className = 'stat-cell';
       body.appendChild(cell);
       const width = body.clientWidth / series.length;
       cell.style.width = `${width}px`;

@@ -16,25 +16,34 @@ const USAGE = `usage: render --run <dir> [--out <dir>] [--dashboards <dir>] [--w
        render --prometheus <url> --from <ISO-8601> --to <ISO-8601> [--testid <id>] [--out <dir>]`;
 
 const Instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
-const Common = {
-  out: z.string().default(join(packageDir, '..', 'docs', 'dashboards')),
-  dashboards: z.string().default(dashboardsDir),
-  width: z.coerce.number().int().min(800).max(4000).default(1600),
-};
-const Args = z.union([
-  z.object({ run: z.string(), prometheus: z.undefined(), ...Common }).strict(),
-  z
-    .object({
-      run: z.undefined(),
-      prometheus: z.url(),
-      from: Instant,
-      to: Instant,
-      testid: z.string().min(1).optional(),
-      ...Common,
-    })
-    .strict()
-    .refine((a) => a.to > a.from, '--to must be after --from'),
-]);
+const Args = z
+  .object({
+    run: z.string().optional(),
+    prometheus: z.url().optional(),
+    from: Instant.optional(),
+    to: Instant.optional(),
+    testid: z.string().min(1).optional(),
+    out: z.string().default(join(packageDir, '..', 'docs', 'dashboards')),
+    dashboards: z.string().default(dashboardsDir),
+    width: z.coerce.number().int().min(800).max(4000).default(1600),
+  })
+  .superRefine((a, ctx) => {
+    const fromRun = a.run !== undefined;
+    const direct = [a.prometheus, a.from, a.to, a.testid].some((v) => v !== undefined);
+    if (fromRun && direct)
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          '--run takes the range and testid from run.json: give no --prometheus/--from/--to/--testid',
+      });
+    else if (!fromRun && (a.prometheus === undefined || a.from === undefined || a.to === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give --run <dir>, or --prometheus, --from and --to',
+      });
+    else if (a.from !== undefined && a.to !== undefined && a.to <= a.from)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after --from' });
+  });
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -82,6 +91,7 @@ async function main(): Promise<void> {
     log,
   };
   if (args.run === undefined) {
+    if (args.prometheus === undefined || args.from === undefined || args.to === undefined) return;
     await renderDashboards({
       ...common,
       prometheusUrl: args.prometheus,

@@ -34,10 +34,10 @@ const CSS = `
   table.legend td:first-child { width: 100%; }
   .swatch { display: inline-block; width: 14px; height: 4px; border-radius: 2px; margin: 0 6px 2px 0; }
   .stats { display: flex; }
-  .stat { position: relative; height: 100%; }
-  .stat .spark { position: absolute; left: 0; bottom: 0; }
-  .stat .value { position: absolute; top: 18%; width: 100%; text-align: center; font-size: 44px; font-weight: 500; }
-  .stat .label { position: absolute; top: 4%; width: 100%; text-align: center; font-size: 13px; }
+  .stat-cell { position: relative; height: 100%; }
+  .stat-cell .spark { position: absolute; left: 0; bottom: 0; }
+  .stat-cell .value { position: absolute; top: 18%; width: 100%; text-align: center; font-size: 44px; font-weight: 500; }
+  .stat-cell .label { position: absolute; top: 4%; width: 100%; text-align: center; font-size: 13px; }
   .heat-scale { height: 18px; display: flex; gap: 6px; align-items: center; justify-content: flex-end; color: #8e8e9e; }
   .heat-scale .ramp { width: 160px; height: 8px; background: linear-gradient(to right, rgba(120,50,10,0.25), rgb(255,150,20)); }
 `;

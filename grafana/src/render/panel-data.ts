@@ -28,7 +28,7 @@ export interface PanelData {
 
 export class EmptyPanelError extends Error {
   constructor(readonly problems: string[]) {
-    super(`panels without data:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`the dashboards cannot be drawn:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'EmptyPanelError';
   }
 }

@@ -23,15 +23,16 @@ export interface TimeRange {
 export class PrometheusApi {
   constructor(private readonly baseUrl: string) {}
 
-  async #get(path: string, params: URLSearchParams): Promise<unknown> {
-    const url = `${this.baseUrl.replace(/\/$/, '')}${path}`;
-    // POST, as the provisioned datasource does (httpMethod: POST): long expressions fit.
-    const response = await fetch(url, { method: 'POST', body: params }).catch((err: unknown) => {
+  async #call(path: string, params: URLSearchParams, method: 'GET' | 'POST'): Promise<unknown> {
+    const base = `${this.baseUrl.replace(/\/$/, '')}${path}`;
+    const url = method === 'GET' ? `${base}?${params.toString()}` : base;
+    const init = method === 'GET' ? {} : { method, body: params };
+    const response = await fetch(url, init).catch((err: unknown) => {
       throw new Error(`Prometheus at ${this.baseUrl} did not answer: ${String(err)}`);
     });
     const parsed = Answer.safeParse(await response.json().catch(() => null));
     if (!parsed.success)
-      throw new Error(`${url} answered ${response.status} without a Prometheus body`);
+      throw new Error(`${base} answered ${response.status} without a Prometheus body`);
     if (parsed.data.status === 'error')
       throw new Error(`${parsed.data.errorType}: ${parsed.data.error}`);
     return parsed.data.data;
@@ -41,7 +42,8 @@ export class PrometheusApi {
     // Grafana aligns start and end to the step, so every panel's points fall on the same instants.
     const start = Math.floor(range.fromMs / stepMs) * stepMs;
     const end = Math.ceil(range.toMs / stepMs) * stepMs;
-    const data = await this.#get(
+    // POST, as the provisioned datasource does (httpMethod: POST): long expressions fit.
+    const data = await this.#call(
       '/api/v1/query_range',
       new URLSearchParams({
         query: expr,
@@ -49,6 +51,7 @@ export class PrometheusApi {
         end: String(end / 1000),
         step: String(stepMs / 1000),
       }),
+      'POST',
     );
     const matrix = z.object({ resultType: z.literal('matrix'), result: MatrixResult }).parse(data);
     return matrix.result;
@@ -60,7 +63,12 @@ export class PrometheusApi {
       end: String(range.toMs / 1000),
     });
     if (match !== null) params.append('match[]', match);
-    const data = await this.#get(`/api/v1/label/${encodeURIComponent(label)}/values`, params);
+    // The label values endpoint answers GET only in Prometheus 2.42.
+    const data = await this.#call(
+      `/api/v1/label/${encodeURIComponent(label)}/values`,
+      params,
+      'GET',
+    );
     return z.array(z.string()).parse(data);
   }
 }
