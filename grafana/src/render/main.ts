@@ -1,16 +1,12 @@
 // pnpm --filter @frequency/grafana render -- --run <dir>
 // pnpm --filter @frequency/grafana render -- --prometheus <url> --from <ISO> --to <ISO> [--testid <id>]
 // Draws every dashboard of grafana/dashboards into docs/dashboards/<name>.png.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { dashboardsDir, packageDir } from '../paths.ts';
-import { startPrometheus, type PrometheusServer } from '../prometheus-server.ts';
 import { renderDashboards } from './render.ts';
-import { readRunFile } from './run-file.ts';
+import { renderRun } from './render-run.ts';
 
 const USAGE = `usage: render --run <dir> [--out <dir>] [--dashboards <dir>] [--width <px>]
        render --prometheus <url> --from <ISO-8601> --to <ISO-8601> [--testid <id>] [--out <dir>]`;
@@ -44,20 +40,6 @@ const Args = z
     else if (a.from !== undefined && a.to !== undefined && a.to <= a.from)
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after --from' });
   });
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => {
-        done(port);
-      });
-    });
-  });
-}
 
 async function main(): Promise<void> {
   let raw: Record<string, unknown>;
@@ -100,29 +82,7 @@ async function main(): Promise<void> {
     });
     return;
   }
-  const run = readRunFile(resolve(args.run));
-  // The run's data is copied, so the renderer never writes into (or locks) the run's own TSDB.
-  const copy = mkdtempSync(join(tmpdir(), 'render-prometheus-'));
-  let prometheus: PrometheusServer | undefined;
-  try {
-    cpSync(join(run.prometheusDir, 'data'), join(copy, 'data'), { recursive: true });
-    rmSync(join(copy, 'data', 'lock'), { force: true });
-    prometheus = await startPrometheus({
-      targets: {},
-      dataDir: copy,
-      listen: `127.0.0.1:${await freePort()}`,
-    });
-    log(`rendering run ${run.testid} (${run.start} to ${run.end}) from ${run.prometheusDir}`);
-    await renderDashboards({
-      ...common,
-      prometheusUrl: prometheus.url,
-      range: { fromMs: Date.parse(run.start), toMs: Date.parse(run.end) },
-      variables: { testid: run.testid },
-    });
-  } finally {
-    await prometheus?.stop();
-    rmSync(copy, { recursive: true, force: true });
-  }
+  await renderRun(resolve(args.run), common);
 }
 
 main().catch((err: unknown) => {
