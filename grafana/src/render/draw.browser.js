@@ -161,7 +161,6 @@
     legendTable(body, panel, series, colours, unit);
     const legendEl = body.querySelector('table.legend');
     const legendHeight = legendEl ? Math.min(legendEl.offsetHeight, body.clientHeight * 0.45) : 0;
-    if (legendEl) legendEl.parentElement.style.setProperty('--legend', `${legendHeight}px`);
     if (legendEl) {
       legendEl.style.maxHeight = `${legendHeight}px`;
     }

@@ -65,7 +65,10 @@ export async function renderDashboards(options: RenderOptions): Promise<Rendered
     try {
       variables = await resolveVariables(dashboard, api, options.range, chosen);
     } catch (err) {
-      problems.push((err as Error).message);
+      const message = (err as Error).message;
+      problems.push(
+        message.startsWith(dashboard.title) ? message : `${dashboard.title}: ${message}`,
+      );
       continue;
     }
     const data: PanelData[] = [];
