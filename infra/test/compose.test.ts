@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,10 @@ import {
   asRecord,
   CommandError,
   conventionEnvNames,
+  listFiles,
+  readRepoFile,
   repoPathExists,
+  repoRoot,
   run,
 } from './support/repo.js';
 
@@ -105,19 +108,96 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('mounts the grafana/ folders into Prometheus and Grafana', () => {
-    const volumesOf = (name: string): string[] =>
-      asArray(service(name)['volumes'], `${name}.volumes`).map(volumeSpec);
-    expect(
-      volumesOf('prometheus').some((v) =>
-        v.includes('/grafana/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml'),
-      ),
-    ).toBe(true);
-    expect(
-      volumesOf('grafana').some((v) =>
-        v.includes('/grafana/provisioning:/etc/grafana/provisioning'),
-      ),
-    ).toBe(true);
+  describe('the observability profile', () => {
+    // What `docker-compose --profile observability up` starts, as compose renders it.
+    let observed: Record<string, Record<string, unknown>> | undefined;
+    const observability = (): Record<string, Record<string, unknown>> =>
+      (observed ??= Object.fromEntries(
+        Object.entries(
+          asRecord(config(['--profile', 'observability'], secrets)['services'], 'services'),
+        ).map(([k, v]) => [k, asRecord(v, k)]),
+      ));
+    const mounts = (name: string): Map<string, string> =>
+      new Map(
+        asArray(asRecord(observability()[name], name)['volumes'], `${name}.volumes`)
+          .map(volumeSpec)
+          .map((spec) => {
+            const [source = '', target = ''] = spec.split(':');
+            return [target, path.relative(repoRoot, source)] as const;
+          }),
+      );
+
+    it('starts real Grafana and Prometheus next to the stack', () => {
+      expect(String(observability()['grafana']?.['image'])).toMatch(/^grafana\/grafana:/);
+      expect(String(observability()['prometheus']?.['image'])).toMatch(/^prom\/prometheus:/);
+      expect(Object.keys(dependsOn('grafana'))).toContain('prometheus');
+    });
+
+    it('provisions the generated dashboards and a datasource on the compose Prometheus', () => {
+      const grafana = mounts('grafana');
+      expect(grafana.get('/var/lib/grafana/dashboards/frequency')).toBe('grafana/dashboards');
+      expect(grafana.get('/etc/grafana/provisioning/dashboards')).toBe(
+        'grafana/provisioning/dashboards',
+      );
+      // The provider reads the folder the dashboards are mounted at.
+      const provider = asRecord(
+        asArray(
+          asRecord(
+            parseYaml(readRepoFile('grafana/provisioning/dashboards/dashboards.yml')),
+            'provider',
+          )['providers'],
+          'providers',
+        )[0],
+        'provider',
+      );
+      expect(asRecord(provider['options'], 'options')['path']).toBe(
+        '/var/lib/grafana/dashboards/frequency',
+      );
+      const datasourceFile = grafana.get('/etc/grafana/provisioning/datasources/prometheus.yml');
+      expect(datasourceFile).toBe('grafana/compose/datasources.yml');
+      const datasource = asRecord(
+        asArray(
+          asRecord(parseYaml(readRepoFile(datasourceFile ?? '')), 'datasources')['datasources'],
+          'datasources',
+        )[0],
+        'datasource',
+      );
+      expect(datasource['url']).toBe('http://prometheus:9090');
+      // Every dashboard panel names the datasource by this uid.
+      for (const file of listFiles(path.join(repoRoot, 'grafana/dashboards'), '.json')) {
+        const uids = new Set<unknown>();
+        JSON.parse(readFileSync(file, 'utf8'), (key, value: unknown) => {
+          if (key === 'datasource') uids.add(asRecord(value, `${file} datasource`)['uid']);
+          return value;
+        });
+        expect([...uids], file).toEqual([datasource['uid']]);
+      }
+    });
+
+    it('scrapes every app container by its compose name and conventional port, with the rules', () => {
+      const prometheus = mounts('prometheus');
+      const configFile = prometheus.get('/etc/prometheus/prometheus.yml');
+      expect(configFile).toBe('grafana/prometheus/prometheus.compose.yml');
+      expect(prometheus.get('/etc/prometheus/rules')).toBe('grafana/prometheus/rules');
+      const scrape = asRecord(
+        asArray(
+          asRecord(parseYaml(readRepoFile(configFile ?? '')), 'config')['scrape_configs'],
+          'scrape',
+        )[0],
+        'scrape config',
+      );
+      const targets = asArray(scrape['static_configs'], 'static_configs').map((c) => {
+        const entry = asRecord(c, 'static config');
+        return [
+          String(asRecord(entry['labels'], 'labels')['service']),
+          asArray(entry['targets'], 'targets').map(String),
+        ];
+      });
+      expect(Object.fromEntries(targets)).toEqual(
+        Object.fromEntries(APPS.map((app) => [app, [`${app}:${APP_PORTS[app]}`]])),
+      );
+      for (const app of APPS) expect(Object.keys(observability())).toContain(app);
+    });
   });
 
   it('uses the Pub/Sub emulator image', () => {

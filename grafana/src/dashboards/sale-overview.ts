@@ -96,7 +96,9 @@ export function saleOverview(): DashboardBuilder {
         stacked: true,
         queries: [
           {
-            expr: `sum by (service, status_code) (service_status_code:http_requests:rate1m{${SERVICE}, status_code=~"[45]..", status_code!="409"})`,
+            // A service without such errors shows a line at 0 ("none") instead of no data: a
+            // labelled counter has no series until its first increment.
+            expr: `sum by (service, status_code) (service_status_code:http_requests:rate1m{${SERVICE}, status_code=~"[45]..", status_code!="409"}) or on (service) label_replace(0 * service:http_requests:rate1m{${SERVICE}}, "status_code", "none", "", "")`,
             legend: '{{service}} {{status_code}}',
           },
         ],
@@ -111,7 +113,8 @@ export function saleOverview(): DashboardBuilder {
         stacked: true,
         queries: [
           {
-            expr: 'sum by (kind, reason) (rate(waiting_room_token_rejections_total[$__rate_interval]))',
+            // 0 ("none") while the waiting room answers and has rejected nothing yet.
+            expr: 'sum by (kind, reason) (rate(waiting_room_token_rejections_total[$__rate_interval])) or on () label_replace(0 * sum(service:http_requests:rate1m{service="waiting-room"}), "kind", "none", "", "")',
             legend: '{{kind}} {{reason}}',
           },
         ],
@@ -126,6 +129,22 @@ export function saleOverview(): DashboardBuilder {
         queries: [
           {
             expr: `sum by (service) (service_status_code:http_requests:rate1m{${SERVICE}, status_code="409"})`,
+            legend: '{{service}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        title: 'Sold-out share of answers (409)',
+        description:
+          'Share of each service’s answers that are 409: it rises at sold out while p99 latency (above) stays flat.',
+        unit: 'percentunit',
+        width: 8,
+        min: 0,
+        queries: [
+          {
+            expr: `sum by (service) (service_status_code:http_requests:rate1m{${SERVICE}, status_code="409"}) / on (service) service:http_requests:rate1m{${SERVICE}}`,
             legend: '{{service}}',
           },
         ],
@@ -150,7 +169,7 @@ export function saleOverview(): DashboardBuilder {
         description:
           'Checkout answers: accepted, duplicate (same admission again), sold out, insufficient.',
         unit: 'reqps',
-        width: 8,
+        width: 24,
         stacked: true,
         queries: [
           { expr: `event_result:checkout_orders:rate1m{${EVENT}}`, legend: '{{event}} {{result}}' },
@@ -226,7 +245,8 @@ export function saleOverview(): DashboardBuilder {
         unit: 'short',
         queries: [
           {
-            expr: `sum by (event, reason) (rate(waiting_room_skipped_total{${EVENT}}[$__rate_interval]))`,
+            // 0 ("none") for an event that admits fans and has skipped nobody yet.
+            expr: `sum by (event, reason) (rate(waiting_room_skipped_total{${EVENT}}[$__rate_interval])) or on (event) label_replace(0 * event:waiting_room_admitted:rate1m{${EVENT}}, "reason", "none", "", "")`,
             legend: '{{event}} {{reason}}',
           },
         ],

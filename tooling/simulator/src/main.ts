@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { writeReport, verdicts } from './report.js';
 import { readSimulatorSettings, MACHINE_DEFAULTS } from './settings.js';
 import { simulate, type Progress } from './simulate.js';
@@ -66,6 +67,11 @@ async function main(): Promise<number> {
       `report: ${written.reportPath}`,
       `charts: ${[...written.charts, ...written.pngs].join(', ')}`,
       `stack log: ${result.stackLog}`,
+      ...(result.runFile
+        ? [
+            `run: ${result.runFile} (dashboards: pnpm --filter @frequency/grafana render -- --run ${dirname(result.runFile)})`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
@@ -75,6 +81,8 @@ async function main(): Promise<number> {
 try {
   process.exitCode = await main();
 } catch (err) {
-  process.stderr.write(`\nsimulation failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `\nsimulation failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exitCode = 1;
 }

@@ -44,7 +44,11 @@ export interface Outcome {
 
 /** 409 SOLD_OUT / INSUFFICIENT_TICKETS and 429 RATE_LIMITED are answers the sale gives on purpose. */
 export function isExpected(outcome: Pick<Outcome, 'status'>): boolean {
-  return (outcome.status >= 200 && outcome.status < 300) || outcome.status === 409 || outcome.status === 429;
+  return (
+    (outcome.status >= 200 && outcome.status < 300) ||
+    outcome.status === 409 ||
+    outcome.status === 429
+  );
 }
 
 export interface SecondBucket {
@@ -60,11 +64,28 @@ export interface SecondBucket {
 }
 
 function emptyBucket(): SecondBucket {
-  return { requests: 0, ok: 0, conflicts: 0, rateLimited: 0, errors: 0, saleRequests: 0, saleConflicts: 0, latencies: [] };
+  return {
+    requests: 0,
+    ok: 0,
+    conflicts: 0,
+    rateLimited: 0,
+    errors: 0,
+    saleRequests: 0,
+    saleConflicts: 0,
+    latencies: [],
+  };
+}
+
+/** Someone else who counts every answer and every request not sent (the k6 series). */
+export interface RecorderObserver {
+  record(outcome: Outcome): void;
+  skipped(phase: PhaseName): void;
 }
 
 /** Everything the report needs from the requests, aggregated as they come (no per-request log). */
 export class Recorder {
+  constructor(private readonly observer: RecorderObserver | null = null) {}
+
   readonly latencies = new Map<Endpoint, number[]>();
   readonly phaseLatencies = new Map<PhaseName, number[]>();
   /** phase -> "endpoint status code" -> count */
@@ -75,6 +96,7 @@ export class Recorder {
   unexpected = 0;
 
   record(outcome: Outcome): void {
+    this.observer?.record(outcome);
     this.total += 1;
     push(this.latencies, outcome.endpoint, outcome.latencyMs);
     if (outcome.endpoint !== 'page') push(this.phaseLatencies, outcome.phase, outcome.latencyMs);
@@ -103,6 +125,7 @@ export class Recorder {
   }
 
   skipped(phase: PhaseName): void {
+    this.observer?.skipped(phase);
     this.notSent.set(phase, (this.notSent.get(phase) ?? 0) + 1);
   }
 

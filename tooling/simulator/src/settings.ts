@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PHASES, readSettings, type Settings as LifecycleSettings } from '@frequency/k6/lifecycle';
 import { z } from 'zod';
@@ -54,6 +54,16 @@ const simulatorEnv = z.object({
    * shared Redis then neither slows the sale nor pollutes the Redis commands counted per request.
    */
   SIM_OWN_REDIS: flag('1'),
+  /**
+   * Set: the run starts a Prometheus (Debian's) that scrapes the stack and the simulator's k6 series
+   * every 5 s into RUN_DIR/prometheus, and writes RUN_DIR/run.json for the dashboard renderer.
+   */
+  RUN_DIR: z.string().optional(),
+  /** Where that Prometheus listens. */
+  SIM_PROMETHEUS_LISTEN: z
+    .string()
+    .regex(/^[\d.]+:\d+$/, 'host:port')
+    .default('127.0.0.1:9090'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379/0'),
   POSTGRES_URL: z.url().default('postgres://postgres@127.0.0.1:5432/postgres'),
   PUBSUB_EMULATOR_HOST: z.string().default('127.0.0.1:8085'),
@@ -78,6 +88,8 @@ export interface SimulatorSettings {
   keepData: boolean;
   progress: 'line' | 'log' | 'off';
   ownRedis: boolean;
+  /** Prometheus for the run and run.json, or null for none. */
+  run: { dir: string; prometheusListen: string } | null;
   redisUrl: string;
   postgresUrl: string;
   pubsubEmulatorHost: string;
@@ -134,6 +146,10 @@ export function readSimulatorSettings(env: Env, command: string): SimulatorSetti
     keepData: s.SIM_KEEP_DATA,
     progress: s.SIM_PROGRESS ?? (process.stdout.isTTY ? 'line' : 'log'),
     ownRedis: s.SIM_OWN_REDIS,
+    run:
+      s.RUN_DIR === undefined
+        ? null
+        : { dir: resolve(s.RUN_DIR), prometheusListen: s.SIM_PROMETHEUS_LISTEN },
     redisUrl: s.REDIS_URL,
     postgresUrl: s.POSTGRES_URL,
     pubsubEmulatorHost: s.PUBSUB_EMULATOR_HOST,

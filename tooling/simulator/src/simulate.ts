@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { saleOpeningOffsetSeconds, scalePhases, type ScaledPhase } from '@frequency/k6/lifecycle';
@@ -6,6 +6,8 @@ import { admissionOrder, shuffleCheck, type OrderCheck, type ShuffleCheck } from
 import { Fans, type FanRecord } from './fans.js';
 import { HttpClient } from './http.js';
 import { Monitor, type Reading } from './monitor.js';
+import { startPrometheus, type PrometheusServer } from '@frequency/grafana/prometheus-server';
+import { K6Series } from './k6-series.js';
 import { Recorder } from './recorder.js';
 import { commandStats } from './redis-server.js';
 import { cores, type SimulatorSettings } from './settings.js';
@@ -52,6 +54,8 @@ export interface SimulationResult {
   /** Tickets in orders the fans saw confirmed. */
   fanTickets: number;
   stackLog: string;
+  /** RUN_DIR/run.json when the run had its own Prometheus (RUN_DIR set). */
+  runFile: string | null;
 }
 
 export interface Progress {
@@ -72,9 +76,21 @@ export async function simulate(
   progress.update('starting the local stack (tooling/stack)…');
   const stack = await startStack(settings, logDir);
   const http = new HttpClient(settings.connections);
+  const k6 = settings.run ? new K6Series(stack.runId, settings.maxInFlight) : null;
+  let k6Endpoint: Awaited<ReturnType<K6Series['serve']>> | null = null;
+  let prometheus: PrometheusServer | null = null;
   try {
+    if (k6 && settings.run) {
+      k6Endpoint = await k6.serve();
+      prometheus = await startPrometheus({
+        targets: { ...stack.metricsTargets, k6: k6Endpoint.target },
+        dataDir: join(settings.run.dir, 'prometheus'),
+        listen: settings.run.prometheusListen,
+      });
+      progress.update(`Prometheus at ${prometheus.url} scrapes the stack and the k6 series…`);
+    }
     const phases = scalePhases(settings.lifecycle);
-    const recorder = new Recorder();
+    const recorder = new Recorder(k6);
     const startedAt = new Date(Date.now() + 500);
     const t0 = startedAt.getTime();
     const eventUrl = `${stack.waitingRoomUrl}/v1/events/${stack.eventId}`;
@@ -155,6 +171,7 @@ export async function simulate(
             continue;
           }
           inFlight++;
+          if (k6) k6.inFlight = inFlight;
           fans
             .step(phase)
             .catch((err: unknown) => {
@@ -162,6 +179,7 @@ export async function simulate(
             })
             .finally(() => {
               inFlight--;
+              if (k6) k6.inFlight = inFlight;
             });
         }
         await sleep(5);
@@ -194,6 +212,32 @@ export async function simulate(
     );
     await fans.settlePending();
     const after = await http.send({ method: 'GET', url: eventUrl });
+    let runFile: string | null = null;
+    if (prometheus && settings.run) {
+      // One more scrape and rule evaluation (every 5 s), so the last figures (persisted = sold) are in.
+      await sleep(6_000);
+      runFile = join(settings.run.dir, 'run.json');
+      writeFileSync(
+        runFile,
+        `${JSON.stringify(
+          {
+            testid: stack.runId,
+            start: startedAt.toISOString(),
+            end: new Date().toISOString(),
+            prometheusDir: prometheus.dataDir,
+            eventId: stack.eventId,
+            rateScale: settings.lifecycle.rateScale,
+            timeScale: settings.lifecycle.timeScale,
+            ticketsTotal: settings.ticketsTotal,
+            k6Version: 'none: played by @frequency/simulator, reporting in k6 series',
+            generator: 'simulator',
+            command: settings.command,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    }
     progress.done();
 
     const records = [...fans.records.values()];
@@ -221,9 +265,12 @@ export async function simulate(
         0,
       ),
       stackLog: stack.logFile,
+      runFile,
     };
   } finally {
     progress.done();
+    await prometheus?.stop();
+    await k6Endpoint?.close();
     await http.close();
     await stack.stop();
   }

@@ -21,6 +21,8 @@ export interface RunningStack {
   redisKeyPrefix: string;
   databaseUrl: string;
   logFile: string;
+  /** service label -> host:port of each process' /metrics, for Prometheus. */
+  metricsTargets: Record<string, string>;
   /** Stops the stack (SIGTERM, the stack drains its apps), then removes this run's data unless kept. */
   stop(): Promise<void>;
 }
@@ -127,18 +129,25 @@ export async function startStack(
     );
   }
   const webUrl = `http://127.0.0.1:${ports.WEB_PORT}`;
+  const webBuilt = existsSync(join(repoRoot, 'apps', 'web', '.next', 'BUILD_ID'));
   return {
     runId,
     waitingRoomUrl: `http://127.0.0.1:${ports.WAITING_ROOM_PORT}`,
     checkoutUrl: `http://127.0.0.1:${ports.CHECKOUT_PORT}`,
     // The stack runs the web app only when it has been built (apps/web/.next).
-    webUrl: existsSync(join(repoRoot, 'apps', 'web', '.next', 'BUILD_ID')) ? webUrl : null,
+    webUrl: webBuilt ? webUrl : null,
     opsToken,
     eventId: 'frequency-20xx',
     redisUrl,
     redisKeyPrefix,
     databaseUrl: databaseUrl.toString(),
     logFile,
+    metricsTargets: {
+      'waiting-room': `127.0.0.1:${ports.WAITING_ROOM_PORT}`,
+      checkout: `127.0.0.1:${ports.CHECKOUT_PORT}`,
+      worker: `127.0.0.1:${ports.WORKER_PORT}`,
+      ...(webBuilt ? { web: `127.0.0.1:${ports.WEB_PORT}` } : {}),
+    },
     stop,
   };
 }
