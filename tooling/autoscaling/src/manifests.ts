@@ -79,7 +79,7 @@ const ContainerSchema = z.object({
 const DocumentSchema = z.object({
   kind: z.string(),
   metadata: z.object({ name: z.string() }),
-  spec: z.unknown(),
+  spec: z.unknown().optional(),
 });
 const DeploymentSpecSchema = z.object({
   template: z.object({ spec: z.object({ containers: z.array(ContainerSchema).min(1) }) }),
@@ -131,7 +131,8 @@ function merge(base: HpaSpecFields, overlay: HpaSpecFields | undefined): HpaSpec
 
 export interface ManifestPaths {
   baseDir: string;
-  overlayFile: string;
+  /** null replays the base alone (its own minReplicas/maxReplicas). */
+  overlayFile: string | null;
 }
 
 export function defaultManifestPaths(repoRoot: string): ManifestPaths {
@@ -149,9 +150,12 @@ export function readServiceManifest(
   const docs = documents(join(paths.baseDir, `${service}.yaml`));
   const hpaDoc = docs.find((d) => d.kind === 'HorizontalPodAutoscaler');
   if (hpaDoc === undefined) return null;
-  const overlayDoc = documents(paths.overlayFile).find(
-    (d) => d.kind === 'HorizontalPodAutoscaler' && d.metadata.name === service,
-  );
+  const overlayDoc =
+    paths.overlayFile === null
+      ? undefined
+      : documents(paths.overlayFile).find(
+          (d) => d.kind === 'HorizontalPodAutoscaler' && d.metadata.name === service,
+        );
   const fields = merge(
     HpaSpecSchema.parse(hpaDoc.spec),
     overlayDoc ? HpaSpecSchema.parse(overlayDoc.spec) : undefined,
