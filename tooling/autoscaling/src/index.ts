@@ -4,3 +4,4 @@ export * from './demand.js';
 export * from './capacity.js';
 export * from './replay.js';
 export * from './services.js';
+export * from './plan.js';

@@ -176,18 +176,28 @@ export interface ReplaySummary {
   secondsShort: number;
   firstShortSecond: number | null;
   maxBacklog: number;
-  /** Offered load the floor's pods carry at their ceiling, at the peak's mix. */
+  /** Offered load the floor's pods carry at their ceiling, at the busiest second's mix. */
   floorCeiling: number;
-  /** Whether the floor alone carries the peak, before any pod is added. */
+  /** Whether the floor alone carries the busiest second, before any pod is added. */
   floorCarries: boolean;
 }
 
 export function summarise(result: ReplayResult, minReplicas: number): ReplaySummary {
   const s = result.seconds;
   const short = s.filter((x) => x.shortfall > 1e-9);
-  let peak: ReplaySecond | null = null;
-  for (const x of s) if (peak === null || x.offered > peak.offered) peak = x;
-  const floorCeiling = peak === null ? 0 : minReplicas * (result.podCeiling[peak.second] ?? 0);
+  // The busiest second is the one that needs most pods: offered load over one pod's ceiling at
+  // that second's mix (a join costs twice a status poll, so the peak in req/s is not always it).
+  let busiest: ReplaySecond | null = null;
+  let most = -1;
+  for (const x of s) {
+    const pods = x.offered / (result.podCeiling[x.second] ?? Infinity);
+    if (pods > most) {
+      most = pods;
+      busiest = x;
+    }
+  }
+  const floorCeiling =
+    busiest === null ? 0 : minReplicas * (result.podCeiling[busiest.second] ?? 0);
   return {
     peakOffered: Math.max(...s.map((x) => x.offered)),
     peakDesired: Math.max(...s.map((x) => x.desired)),
@@ -198,6 +208,6 @@ export function summarise(result: ReplayResult, minReplicas: number): ReplaySumm
     firstShortSecond: short[0]?.second ?? null,
     maxBacklog: Math.max(...s.map((x) => x.backlog)),
     floorCeiling,
-    floorCarries: peak === null || peak.offered <= floorCeiling,
+    floorCarries: busiest === null || busiest.offered <= floorCeiling,
   };
 }

@@ -4,6 +4,7 @@ import type { BenchFigure } from '@frequency/bench';
 import type { Capacity } from './capacity.js';
 import type { PhaseWindow } from './demand.js';
 import type { ServiceManifest } from './manifests.js';
+import { planFigures } from './plan.js';
 import type { ReplayResult, ReplaySummary } from './replay.js';
 import type { LoadAverage } from './run-benches.js';
 import type { ServiceLoad, Timings } from './services.js';
@@ -102,7 +103,7 @@ export function markdown(report: Report): string {
         'cpu req / limit',
         'pod ready after',
         'peak offered',
-        'floor carries',
+        'floor carries (busiest mix)',
         'first scale-up',
         'peak desired / ready',
         'peak CPU of request',
@@ -159,6 +160,32 @@ export function markdown(report: Report): string {
     'Scale-ups (time into the lifecycle, from→to):',
     '',
     ...events(report.services),
+    '',
+    "#### Floors and targets by the plan's rule (busiest second at the CPU target, × 3/2 for a lost zone)",
+    '',
+    table(
+      [
+        'service',
+        'busiest second needs',
+        'pods at CPU target',
+        'floor by the rule',
+        'production floor',
+        'per pod at the CPU target',
+        'per-pod target in the manifest',
+      ],
+      report.services.map((s) => {
+        const p = planFigures(s.manifest, s.load);
+        return [
+          s.manifest.service,
+          `${dec(p.peakVcpu)} vCPU`,
+          `${p.podsAtTarget} (at ${p.cpuTargetPercent} %)`,
+          String(p.floorByRule),
+          `${s.manifest.hpa.minReplicas} ${s.manifest.hpa.minReplicas >= p.floorByRule ? '✔' : '✘ below the rule'}`,
+          `${int(p.perPodAtCpuTarget)} ${s.load.unit}`,
+          p.perPodTarget ?? '-',
+        ];
+      }),
+    ),
     '',
     '#### From the base floors alone (infra/k8s/base), to show when autoscaling has to kick in',
     '',
