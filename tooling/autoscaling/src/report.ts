@@ -147,6 +147,27 @@ export function markdown(report: Report): string {
     '',
     `Worker: ${int(report.capacity.persistRowsPerCore)} rows/s per core through the store; a purchase intent is one order row plus its tickets.`,
     '',
+    "### Offered load by phase (full scale, the lifecycle's mix)",
+    '',
+    table(
+      [
+        'phase',
+        'from',
+        'req/s',
+        ...report.services.map((x) => `${x.manifest.service} (${x.load.unit})`),
+      ],
+      report.phases.map((phase) => [
+        phase.name,
+        clock(phase.startSeconds),
+        int(phase.ratePerSecond),
+        ...report.services.map((x) =>
+          int(Math.max(...x.load.offered.slice(phase.startSeconds, phase.endSeconds))),
+        ),
+      ]),
+    ),
+    '',
+    "(each service's highest second in the phase)",
+    '',
     '### The replay',
     '',
     `Lifecycle at full scale (peak 50,000 req/s), admission ${int(report.admissionRatePerSecond)} fans/s, sale opens at ${clock(report.openingSecond)}, sold out at ${report.soldOutSecond === null ? 'never' : clock(report.soldOutSecond)}. ` +
