@@ -1,7 +1,7 @@
 // `pnpm autoscaling`: bench, replay every service with an HPA through the lifecycle, write the
 // charts and the summary the capacity plan quotes. Usage: src/options.ts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deriveCapacity, figuresFromOutput } from './capacity.js';
 import { buildDemand, DEFAULT_DEMAND, phaseWindows, soldOutSecond } from './demand.js';
@@ -13,6 +13,7 @@ import {
   type ManifestPaths,
 } from './manifests.js';
 import { parseOptions, USAGE, type Options } from './options.js';
+import { PLAN_BEGIN, spliceTables } from './plan-doc.js';
 import { chartData, renderCharts } from './render.js';
 import { replay, summarise } from './replay.js';
 import { json, markdown, type Report, type ServiceReport } from './report.js';
@@ -27,16 +28,23 @@ import {
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/**
+ * Paths given on the command line are relative to where it was typed (pnpm keeps that in
+ * INIT_CWD; the script itself runs in this package's directory).
+ */
+const callerDir = process.env['INIT_CWD'] ?? process.cwd();
+const fromCaller = (path: string) => (isAbsolute(path) ? path : resolve(callerDir, path));
+
 async function main(options: Options): Promise<void> {
-  const outDir = isAbsolute(options.out) ? options.out : resolve(repoRoot, options.out);
+  const outDir = fromCaller(options.out);
   mkdirSync(outDir, { recursive: true });
   let benchText: string;
   let benchSource: string;
   if (options.benchOutput !== undefined) {
-    const file = resolve(process.cwd(), options.benchOutput);
+    const file = fromCaller(options.benchOutput);
     if (!existsSync(file)) throw new Error(`--bench-output: no such file ${file}`);
     benchText = readFileSync(file, 'utf8');
-    benchSource = `the bench output in ${options.benchOutput}`;
+    benchSource = `the bench output in ${relative(repoRoot, file)}`;
   } else {
     benchText = await runBenches(
       repoRoot,
@@ -44,7 +52,7 @@ async function main(options: Options): Promise<void> {
       (line) => process.stdout.write(`${line}\n`),
     );
     writeFileSync(join(outDir, 'bench-output.txt'), benchText);
-    benchSource = 'benches run by the same command';
+    benchSource = `benches run by the same command (output kept in ${relative(repoRoot, join(outDir, 'bench-output.txt'))})`;
   }
   const figures = figuresFromOutput(benchText);
   const capacity = deriveCapacity(figures, {
@@ -95,6 +103,11 @@ async function main(options: Options): Promise<void> {
   };
   const md = markdown(report);
   writeFileSync(join(outDir, 'summary.md'), md);
+  const planFile = fromCaller(options.plan);
+  const plan = existsSync(planFile) ? spliceTables(readFileSync(planFile, 'utf8'), md) : null;
+  if (plan !== null) writeFileSync(planFile, plan);
+  else
+    process.stdout.write(`(no ${PLAN_BEGIN} marker in ${options.plan}: the plan is left alone)\n`);
   writeFileSync(join(outDir, 'summary.json'), json(report));
   const written = await renderCharts(
     [...services, ...baseServices].map((s) => chartData(report, s)),

@@ -1,5 +1,7 @@
 // The command line of `pnpm autoscaling`, parsed with zod so a bad value gets a sentence, not a
 // stack trace.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
@@ -11,6 +13,8 @@ replays the full-scale lifecycle through each service's HPA and writes the chart
   --bench-output FILE        reuse a bench output captured by an earlier run instead of benching
   --out DIR                  where the PNGs, summary.md, summary.json and bench-output.txt go
                              (default docs/autoscaling)
+  --plan FILE                the capacity plan whose marked block gets the tables
+                             (default docs/capacity-plan.md)
   --bench-seconds N          seconds per bench case (default 5)
   --bench-rounds N           rounds of the checkout and worker benches (default 3)
   --admission-rate N         fans admitted to checkout per second (default 1000, docs/deploy.md)
@@ -20,12 +24,15 @@ replays the full-scale lifecycle through each service's HPA and writes the chart
   --chromium PATH            Chromium for the screenshots (default $CHROMIUM_PATH or /usr/bin/chromium)
   --help`;
 
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
 const positive = (name: string) =>
   z.coerce.number({ error: `--${name} must be a number` }).positive(`--${name} must be > 0`);
 
 const OptionsSchema = z.object({
   benchOutput: z.string().min(1).optional(),
   out: z.string().min(1),
+  plan: z.string().min(1),
   benchSeconds: positive('bench-seconds').int('--bench-seconds must be a whole number'),
   benchRounds: positive('bench-rounds').int('--bench-rounds must be a whole number'),
   admissionRate: positive('admission-rate'),
@@ -45,7 +52,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): P
     allowPositionals: false,
     options: {
       'bench-output': { type: 'string' },
-      out: { type: 'string', default: 'docs/autoscaling' },
+      out: { type: 'string', default: join(repoRoot, 'docs/autoscaling') },
+      plan: { type: 'string', default: join(repoRoot, 'docs/capacity-plan.md') },
       'bench-seconds': { type: 'string', default: '5' },
       'bench-rounds': { type: 'string', default: '3' },
       'admission-rate': { type: 'string', default: '1000' },
@@ -60,6 +68,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): P
   const parsed = OptionsSchema.safeParse({
     benchOutput: values['bench-output'],
     out: values.out,
+    plan: values.plan,
     benchSeconds: values['bench-seconds'],
     benchRounds: values['bench-rounds'],
     admissionRate: values['admission-rate'],
