@@ -1,5 +1,10 @@
 import { reportBench } from '@frequency/bench';
-import { newId, newTicketCode, type PurchaseIntent } from '@frequency/contracts';
+import {
+  newId,
+  newTicketCode,
+  type EventDefinition,
+  type PurchaseIntent,
+} from '@frequency/contracts';
 import { ensureDatabase, PostgresStore, runMigrations } from '@frequency/db';
 import pg from 'pg';
 
@@ -125,10 +130,36 @@ async function runRaw(intents: PurchaseIntent[], rows: number): Promise<number> 
   }
 }
 
+function benchEventDefinition(intents: readonly PurchaseIntent[]): EventDefinition {
+  return {
+    v: 1,
+    event: {
+      id: 'bench',
+      name: 'Bench',
+      venue: 'Bench',
+      ticketsTotal: intents.reduce((sum, i) => sum + i.quantity, 0),
+      maxPerOrder: 4,
+      opensAt: new Date().toISOString(),
+      admissionRatePerSecond: 1_000,
+      maxActiveCheckouts: 20_000,
+      paused: false,
+      joinChallengeBits: 0,
+      maxPerBuyer: 4,
+      checkoutWindowSeconds: 300,
+    },
+    version: 1,
+    shuffle: null,
+    changedAt: new Date().toISOString(),
+  };
+}
+
 async function runStore(intents: PurchaseIntent[], rows: number): Promise<number> {
   const db = await freshDatabase('store');
   const store = PostgresStore.open(db.url, 1);
   try {
+    // The store persists only for events its ledger knows (it checks each order against the
+    // event's total), so the bench event is defined first, outside the timed part.
+    await store.upsertEvent(benchEventDefinition(intents));
     const started = performance.now();
     for (const batch of batches(intents)) await store.persist(batch);
     return rows / ((performance.now() - started) / 1000);
