@@ -1,4 +1,4 @@
-import { PubSub, type Topic } from '@google-cloud/pubsub';
+import { PubSub } from '@google-cloud/pubsub';
 
 export { pubsubEnv } from './pubsub-env.js';
 
@@ -69,51 +69,70 @@ export async function checkTopic(
 
 /**
  * Creates the purchase-intent topology if it is missing: topic, dead-letter topic, and the worker's
- * subscription with dead-lettering and a retry policy. Idempotent; used by the local stack, tests, and
- * checkout/worker on an emulator that forgot its state after a restart.
+ * subscription with dead-lettering and a retry policy. Idempotent; for whoever sets a broker up
+ * before the services start (the local stack, tests).
+ *
+ * A running service re-creates only what it owns, after an emulator restart forgot it: the
+ * publisher its topic (`ensureTopic`), the consumer its subscription (`ensureSubscription`). Two
+ * processes creating the same topic at the same moment have been seen to leave the emulator
+ * delivering none of that topic's messages to a subscription made meanwhile, for minutes.
  */
 export async function ensureTopology(
   pubsub: PubSub,
   names: { topic: string; subscription?: string; deadLetterTopic?: string },
 ): Promise<void> {
-  const topic = pubsub.topic(names.topic);
-  await createTopic(topic);
-  if (names.deadLetterTopic) {
-    const deadLetters = pubsub.topic(names.deadLetterTopic);
-    await createTopic(deadLetters);
-    const hold = deadLetters.subscription(`${names.deadLetterTopic}-hold`);
-    const [held] = await hold.exists();
-    if (!held) await hold.create().catch(ignoreAlreadyExists);
-  }
+  await ensureTopic(pubsub, names.topic);
   if (names.subscription) {
-    const subscription = topic.subscription(names.subscription);
-    const [exists] = await subscription.exists();
-    if (!exists) {
-      await subscription
-        .create({
-          ackDeadlineSeconds: 60,
-          ...(names.deadLetterTopic
-            ? {
-                deadLetterPolicy: {
-                  deadLetterTopic: pubsub.topic(names.deadLetterTopic).name,
-                  maxDeliveryAttempts: 10,
-                },
-              }
-            : {}),
-          retryPolicy: {
-            minimumBackoff: { seconds: 1 },
-            maximumBackoff: { seconds: 60 },
-          },
-        })
-        .catch(ignoreAlreadyExists);
-    }
+    await ensureSubscription(pubsub, { ...names, subscription: names.subscription });
+  } else if (names.deadLetterTopic) {
+    await ensureDeadLetterTopic(pubsub, names.deadLetterTopic);
   }
 }
 
 /** Creates a topic unless it exists; `get({ autoCreate })` fails when another process wins the race. */
-async function createTopic(topic: Topic): Promise<void> {
+export async function ensureTopic(pubsub: PubSub, name: string): Promise<void> {
+  const topic = pubsub.topic(name);
   const [exists] = await topic.exists();
   if (!exists) await topic.create().catch(ignoreAlreadyExists);
+}
+
+/** The dead-letter topic and the subscription that holds its messages for an operator. */
+export async function ensureDeadLetterTopic(pubsub: PubSub, name: string): Promise<void> {
+  await ensureTopic(pubsub, name);
+  const hold = pubsub.topic(name).subscription(`${name}-hold`);
+  const [held] = await hold.exists();
+  if (!held) await hold.create().catch(ignoreAlreadyExists);
+}
+
+/**
+ * The consumer's subscription, with its dead-letter topic. The topic itself is the publisher's to
+ * create: while it is missing this fails with NOT_FOUND, and the caller tries again.
+ */
+export async function ensureSubscription(
+  pubsub: PubSub,
+  names: { topic: string; subscription: string; deadLetterTopic?: string },
+): Promise<void> {
+  if (names.deadLetterTopic) await ensureDeadLetterTopic(pubsub, names.deadLetterTopic);
+  const subscription = pubsub.topic(names.topic).subscription(names.subscription);
+  const [exists] = await subscription.exists();
+  if (exists) return;
+  await subscription
+    .create({
+      ackDeadlineSeconds: 60,
+      ...(names.deadLetterTopic
+        ? {
+            deadLetterPolicy: {
+              deadLetterTopic: pubsub.topic(names.deadLetterTopic).name,
+              maxDeliveryAttempts: 10,
+            },
+          }
+        : {}),
+      retryPolicy: {
+        minimumBackoff: { seconds: 1 },
+        maximumBackoff: { seconds: 60 },
+      },
+    })
+    .catch(ignoreAlreadyExists);
 }
 
 /** For a create that another process (checkout, a worker replica) may have made meanwhile. */

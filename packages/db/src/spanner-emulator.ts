@@ -34,6 +34,23 @@ export async function waitForPort(host: string, port: number, timeoutMs: number)
   throw new Error(`nothing answered on ${host}:${port} within ${timeoutMs} ms`);
 }
 
+/** SIGKILL to a child started with `detached: true` and everything it started; resolves on exit. */
+export async function killProcessGroup(child: ChildProcess): Promise<void> {
+  const { pid } = child;
+  if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  await exited;
+}
+
 /**
  * Stops a child started with `detached: true` together with everything it started (its process
  * group): SIGTERM, SIGKILL after `killAfterMs`, resolved once the child has exited.

@@ -11,6 +11,7 @@ import { inject, test as base } from 'vitest';
 import type {} from './global-setup.js';
 
 export {
+  killProcessGroup,
   portAnswers,
   startPubSubEmulator,
   startRedisServer,

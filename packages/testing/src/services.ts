@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { portAnswers, stopProcessGroup, waitForPort } from '@frequency/db/spanner-emulator';
+import {
+  killProcessGroup,
+  portAnswers,
+  stopProcessGroup,
+  waitForPort,
+} from '@frequency/db/spanner-emulator';
 
-export { portAnswers, stopProcessGroup, waitForPort };
+export { killProcessGroup, portAnswers, stopProcessGroup, waitForPort };
 
 /** Local service processes for tests and the local stack; free of vitest, usable from any script. */
 export const defaultEmulatorBin =

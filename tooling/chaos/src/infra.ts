@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ensurePostgres, type Started } from '@frequency/stack/services';
 import {
+  killProcessGroup,
   startPubSubEmulator,
   startRedisServer,
   type StartedEmulator,
@@ -29,23 +30,6 @@ export const sleep = (ms: number) =>
   new Promise<void>((resolve) => {
     setTimeout(resolve, ms);
   });
-
-/** SIGKILL to a child started with `detached: true` and everything it started; resolves on exit. */
-async function killGroup(child: ChildProcess): Promise<void> {
-  const { pid } = child;
-  if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-  });
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  await exited;
-}
 
 /**
  * Last-resort cleanups, run synchronously if the harness itself exits without having stopped what
@@ -97,7 +81,7 @@ export class PrivateRedis {
 
   /** SIGKILL, then a fresh, empty redis-server on the same port. */
   async crash(): Promise<void> {
-    await killGroup(this.server.child);
+    await killProcessGroup(this.server.child);
     this.server = await startRedisServer(this.port);
     ownGroup(this.server.child);
   }
@@ -127,7 +111,7 @@ export class PrivatePubSub {
 
   /** SIGKILL (the Java server and its wrapper), then a new emulator on the same port. */
   async crash(): Promise<void> {
-    await killGroup(this.emulator.child);
+    await killProcessGroup(this.emulator.child);
     this.emulator = await startPubSubEmulator('127.0.0.1', this.port);
     ownGroup(this.emulator.child);
   }

@@ -1,4 +1,4 @@
-import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
+import { createPubSub, ensureSubscription, ensureTopology } from '@frequency/config/pubsub';
 import {
   buyerCapField,
   eventKeys,
@@ -130,8 +130,9 @@ describe('a Pub/Sub outage loses no order', () => {
       expect(metrics).toMatch(/checkout_publish_failures_total\{[^}]*\} [1-9]/);
       expect(metrics).toMatch(/checkout_orders_total\{[^}]*result="withdrawn"[^}]*\} 5/);
 
-      // Back on the same port, with none of its topics: checkout must re-create them, take the
-      // retries, and republish the orders the broker forgot.
+      // Back on the same port, with none of its topics: checkout must re-create its topic, take the
+      // retries, and republish the orders the broker forgot. The test consumes as the worker
+      // would: it re-creates its subscription once checkout's topic is there.
       emulator = await startPubSubEmulator('127.0.0.1', port);
       const received = new Map<string, PurchaseIntent>();
       let subscription: Subscription | undefined;
@@ -140,8 +141,11 @@ describe('a Pub/Sub outage loses no order', () => {
         .poll(
           async () => {
             if (!subscription) {
-              const [exists] = await admin.subscription(names.subscription).exists();
-              if (exists) {
+              const ready = await ensureSubscription(admin, names).then(
+                () => true,
+                () => false,
+              );
+              if (ready) {
                 subscription = admin.subscription(names.subscription);
                 subscription.on('message', (message: Message) => {
                   const intent = PurchaseIntentSchema.parse(JSON.parse(message.data.toString()));

@@ -1,4 +1,4 @@
-import { ensureTopology, grpcCode, grpcNotFound, withDeadline } from '@frequency/config/pubsub';
+import { ensureTopic, grpcCode, grpcNotFound, withDeadline } from '@frequency/config/pubsub';
 import { v1, type PubSub } from '@google-cloud/pubsub';
 import type { Logger } from '@frequency/observability';
 
@@ -75,10 +75,10 @@ export class IntentPublisher {
         await withDeadline(this.enqueue(data, attributes), left);
         return true;
       } catch (err) {
-        // Re-creating the topology goes through the admin client, whose channel may still be
+        // Re-creating the topic goes through the admin client, whose channel may still be
         // backing off from a broker that went away: never wait for it past the caller's deadline.
         if (grpcCode(err) === grpcNotFound)
-          await withDeadline(this.ensureTopology(), Math.max(0, deadline - Date.now())).catch(
+          await withDeadline(this.ensureTopic(), Math.max(0, deadline - Date.now())).catch(
             () => undefined,
           );
         else this.options.logger.debug({ err }, 'publish failed, retrying');
@@ -140,17 +140,17 @@ export class IntentPublisher {
     this.inflight.add(sent);
   }
 
-  /** Re-creates topic, subscription and dead-letter topic; concurrent callers share one attempt. */
-  ensureTopology(): Promise<void> {
-    this.topology ??= ensureTopology(this.options.pubsub, this.options.names)
+  /**
+   * Re-creates the topic; concurrent callers share one attempt. The worker re-creates its own
+   * subscription: what is published before it has is lost, and the outbox relay sends it again.
+   */
+  ensureTopic(): Promise<void> {
+    this.topology ??= ensureTopic(this.options.pubsub, this.options.names.topic)
       .then(() => {
-        this.options.logger.warn(
-          { topic: this.options.names.topic },
-          'Pub/Sub topology re-created',
-        );
+        this.options.logger.warn({ topic: this.options.names.topic }, 'Pub/Sub topic re-created');
       })
       .catch((err: unknown) => {
-        this.options.logger.warn({ err }, 'cannot re-create the Pub/Sub topology yet');
+        this.options.logger.warn({ err }, 'cannot re-create the Pub/Sub topic yet');
       })
       .finally(() => {
         this.topology = undefined;

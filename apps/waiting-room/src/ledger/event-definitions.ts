@@ -1,4 +1,10 @@
-import { grpcCode, grpcNotFound, withDeadline, type createPubSub } from '@frequency/config/pubsub';
+import {
+  ensureTopic,
+  grpcCode,
+  grpcNotFound,
+  withDeadline,
+  type createPubSub,
+} from '@frequency/config/pubsub';
 import { type EventDefinition, EventDefinitionSchema } from '@frequency/contracts';
 import type { Logger } from '@frequency/observability';
 import type { EventCache, EventSnapshot } from '../events/event-cache.js';
@@ -157,9 +163,7 @@ export class EventDefinitionPublisher {
   }
 
   #createTopic(): Promise<void> {
-    this.#creatingTopic ??= this.options.pubsub
-      .topic(this.options.topicName)
-      .get({ autoCreate: true })
+    this.#creatingTopic ??= ensureTopic(this.options.pubsub, this.options.topicName)
       .then(() => {
         this.options.logger.warn(
           { topic: this.options.topicName },

@@ -1,4 +1,4 @@
-import { ensureTopology, grpcCode, grpcNotFound } from '@frequency/config/pubsub';
+import { ensureDeadLetterTopic, grpcCode, grpcNotFound } from '@frequency/config/pubsub';
 import type { Logger } from '@frequency/observability';
 import type { Message, PubSub, Topic } from '@google-cloud/pubsub';
 import type { WorkerMetrics } from '../metrics.js';
@@ -25,13 +25,13 @@ export class DeadLetters {
   }
 
   /**
-   * Publishes a copy of `message` with `reason`; the topology is re-created if the broker forgot it.
+   * Publishes a copy of `message` with `reason`; the topic is re-created if the broker forgot it.
    * Rejects if the broker cannot take it.
    */
   async publish(message: Message, reason: string): Promise<void> {
     await this.send(message, reason).catch(async (err: unknown) => {
       if (grpcCode(err) !== grpcNotFound) throw err;
-      await ensureTopology(this.options.pubsub, this.options.names);
+      await ensureDeadLetterTopic(this.options.pubsub, this.options.names.deadLetterTopic);
       await this.send(message, reason);
     });
     this.options.metrics.messages.inc({ result: 'dead_lettered' });

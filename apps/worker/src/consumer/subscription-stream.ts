@@ -1,10 +1,10 @@
-import { ensureTopology, grpcCode, grpcNotFound } from '@frequency/config/pubsub';
+import { ensureSubscription, grpcCode, grpcNotFound } from '@frequency/config/pubsub';
 import type { Logger } from '@frequency/observability';
 import { Duration, type Message, type PubSub, type Subscription } from '@google-cloud/pubsub';
 
 export interface StreamOptions {
   pubsub: PubSub;
-  /** The topology ensured before reopening: an emulator that restarted forgot all of it. */
+  /** The subscription ensured before reopening: an emulator that restarted forgot it. */
   names: { topic: string; subscription: string; deadLetterTopic?: string };
   logger: Logger;
   /** Unacked messages held at most. */
@@ -23,7 +23,7 @@ const maxBackoffMs = 5_000;
 
 /**
  * One subscription's streaming pull, kept open: a stream error (NOT_FOUND after an emulator restart,
- * a broker that went away) closes it, ensures the topology again and reopens with capped backoff.
+ * a broker that went away) closes it, ensures the subscription again and reopens with capped backoff.
  * Acks are sent in groups (one RPC per 1,000 acks or 20 ms).
  *
  * A stream can also fall silent without an error: after a broker restart the client library
@@ -130,12 +130,13 @@ export class SubscriptionStream {
     if (this.stopping) return;
     try {
       // NOT_FOUND: the broker forgot the subscription (an emulator restart). Any other error may
-      // hide the same cause behind a retry, so the topology is ensured either way; it is idempotent.
-      await ensureTopology(this.options.pubsub, this.options.names);
-      if (recreate) this.options.logger.warn('Pub/Sub topology re-created');
+      // hide the same cause behind a retry, so it is ensured either way; that is idempotent. The
+      // topic is the publisher's to re-create: until it has, this fails and the next try waits longer.
+      await ensureSubscription(this.options.pubsub, this.options.names);
+      if (recreate) this.options.logger.warn('Pub/Sub subscription re-created');
       this.reopenAttempts = 0;
     } catch (err) {
-      this.options.logger.warn({ err }, 'cannot ensure the Pub/Sub topology yet');
+      this.options.logger.warn({ err }, 'cannot ensure the Pub/Sub subscription yet');
     }
     // stop() may have been called while the topology was being ensured.
     if (this.isStopping()) return;
