@@ -166,6 +166,14 @@ describe('thresholds', () => {
     expect(thresholds['http_req_failed']).toEqual(['rate<0.001']);
   });
 
+  it('bounds the share of joins refused by the join limit and allows no 409 before sold out', () => {
+    for (const env of [{}, { EXPECT_SOLD_OUT: '0' }]) {
+      const thresholds = buildOptions(readSettings(env)).thresholds ?? {};
+      expect(thresholds['join_rate_limited']).toEqual(['rate<0.01']);
+      expect(thresholds['early_sold_out_responses']).toEqual(['rate==0']);
+    }
+  });
+
   it('expects 409s to rise at sold out unless told the event cannot sell out', () => {
     const expecting = buildOptions(readSettings({})).thresholds ?? {};
     expect(expecting['sold_out_responses{scenario:sold_out}']).toEqual(['rate>0.5']);
