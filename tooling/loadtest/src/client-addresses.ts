@@ -1,29 +1,6 @@
-// Many client addresses from one machine, so the per-address join limit works as in production.
-//
-// k6 `--local-ips` gives each VU one source address (VU n gets the n-th address of the ranges), and
-// an arrival-rate executor spreads iterations evenly over its VUs. So a VU's join rate is the
-// phase's join rate divided by its VUs: enough VUs per request per second keep every address under
-// the limit, with headroom for the joins that bunch up at opening.
-import { buildOptions, PHASES, readSettings } from '@frequency/k6/lifecycle';
-import { maxJoinShare } from './event-sizing.js';
-
-export interface JoinLimit {
-  max: number;
-  windowSeconds: number;
-}
-
-/** Each address stays at this share of its join limit at the busiest phase. */
-const LIMIT_HEADROOM = 0.5;
-
-/**
- * VUs per request per second (k6's PRE_ALLOCATED_VU_SECONDS) that keep one address's joins at half
- * the limit, even in the phase where every iteration could be a join.
- */
-export function vuSecondsForJoinLimit(limit: JoinLimit): number {
-  const joinShare = Math.max(...PHASES.map(maxJoinShare));
-  const perAddressJoinsPerSecond = (limit.max / limit.windowSeconds) * LIMIT_HEADROOM;
-  return joinShare / perAddressJoinsPerSecond;
-}
+// Many client addresses from one machine: k6 `--local-ips` gives each VU one source address (VU n
+// gets the n-th address of the ranges), so the run needs as many addresses as VUs.
+import { buildOptions, readSettings } from '@frequency/k6/lifecycle';
 
 /**
  * The most VUs any phase of the script may run with this environment (its maxVUs, read from the

@@ -1,8 +1,10 @@
 // How big an event must be to sell out inside a scaled run, from the lifecycle itself.
 //
 // A joined fan buys only once admitted, and the event admits `admissionRatePerSecond` fans a second.
-// Setting that rate below the slowest join inflow at opening makes admissions, not arrivals, pace
-// the sale: a queue forms (as on the day) and tickets go at a rate the model can predict. The
+// Setting that rate well below the slowest join inflow at opening makes admissions, not arrivals,
+// pace the sale: a queue forms (as on the day) and tickets go at a rate the model can predict. A
+// quarter of that inflow also keeps the polls of the fans near the front within k6's request
+// budget (vu-sizing.ts). The
 // tickets are what that pace sells from the opening to `sellOutShareOfSustained` into the
 // sustained phase: well after sale_opening (whose 409 share must stay under 1%) and well before
 // sold_out (whose joins and orders must mostly meet 409), with room either side for a sale that
@@ -65,7 +67,7 @@ function phaseNamed(phases: ScaledPhase[], name: ScaledPhase['name']): ScaledPha
  */
 export function sizeEvent(options: SizingOptions): EventSizing {
   const sellOutShare = options.sellOutShareOfSustained ?? 0.4;
-  const admissionShare = options.admissionShareOfJoins ?? 0.5;
+  const admissionShare = options.admissionShareOfJoins ?? 0.25;
   if (!(sellOutShare > 0 && sellOutShare < 1)) {
     throw new Error(`sellOutShareOfSustained must be between 0 and 1, got ${sellOutShare}`);
   }

@@ -1,4 +1,5 @@
-export { localIpRanges, maxVus, vuSecondsForJoinLimit } from './client-addresses.js';
+export { localIpRanges, maxVus } from './client-addresses.js';
+export { fansPerVu, vuSecondsForJoinLimit } from './vu-sizing.js';
 export { meanQuantity, minJoinsPerSecond, sizeEvent, type EventSizing } from './event-sizing.js';
 export { buildK6Command, type K6Command } from './k6-command.js';
 export { RunRecordSchema, writeRunRecord, type RunRecord } from './run-record.js';

@@ -15,8 +15,10 @@ export interface K6RunInput {
   eventId: string;
   opsToken: string;
   urls: { waitingRoom: string; checkout: string; web: string };
-  /** VUs per request per second, sized to the join limit (client-addresses.ts). */
+  /** VUs per request per second, sized to the join limit (vu-sizing.ts). */
   preAllocatedVuSeconds: number;
+  /** Fans one VU keeps in flight, sized to its poll budget (vu-sizing.ts). */
+  maxFansPerVu: number;
 }
 
 export interface K6Command {
@@ -48,6 +50,7 @@ export function buildK6Command(input: K6RunInput): K6Command {
     PRE_ALLOCATED_VU_SECONDS: String(input.preAllocatedVuSeconds),
     // Room to grow if latency does: twice the VUs, each a further address of the ranges.
     MAX_VU_SECONDS: String(input.preAllocatedVuSeconds * 2),
+    MAX_FANS_PER_VU: String(input.maxFansPerVu),
   };
   const addresses = maxVus(scriptEnv);
   const summaryExport = join(input.resultsDir, 'k6-summary.json');

@@ -5,12 +5,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startPrometheus, type PrometheusServer } from '@frequency/grafana/prometheus-server';
-import { vuSecondsForJoinLimit } from './client-addresses.js';
 import { createEvent, eventFor } from './event-setup.js';
 import { sizeEvent } from './event-sizing.js';
 import { buildK6Command } from './k6-command.js';
 import { k6Version, runK6, type K6Run } from './k6-process.js';
 import { writeRunRecord } from './run-record.js';
+import { fansPerVu, vuSecondsForJoinLimit } from './vu-sizing.js';
 import {
   DEFAULT_JOIN_LIMIT,
   newTestId,
@@ -146,6 +146,7 @@ async function main(): Promise<number> {
     );
     say(`created event ${testid} through ${urls.waitingRoom}/v1/admin/events`);
 
+    const vuSeconds = vuSecondsForJoinLimit(joinLimit);
     const command = buildK6Command({
       k6: env.K6,
       script,
@@ -157,10 +158,11 @@ async function main(): Promise<number> {
       eventId: testid,
       opsToken,
       urls,
-      preAllocatedVuSeconds: vuSecondsForJoinLimit(joinLimit),
+      preAllocatedVuSeconds: vuSeconds,
+      maxFansPerVu: fansPerVu(vuSeconds),
     });
     say(
-      `k6 with up to ${command.addresses.toLocaleString('en')} VUs, one client address each (${command.args.find((arg) => arg.startsWith('--local-ips=')) ?? ''})`,
+      `k6 with up to ${command.addresses.toLocaleString('en')} VUs (${command.env['MAX_FANS_PER_VU'] ?? '?'} fans each), one client address each (${command.args.find((arg) => arg.startsWith('--local-ips=')) ?? ''})`,
     );
     k6 = runK6(
       command,

@@ -15,15 +15,15 @@ describe('minJoinsPerSecond', () => {
 });
 
 describe('sizeEvent', () => {
-  it('admits half the opening join inflow and sells what that pace sells by 40% into sustained', () => {
+  it('admits a quarter of the opening join inflow and sells what that pace sells by 40% into sustained', () => {
     // RATE_SCALE 0.02, TIME_SCALE 0.1: pre_sale 12 s at 30 joins/s fills the pre-queue with 360,
-    // sale_opening (24-42 s) adds 160 joins/s, so the queue never empties and 80 fans/s are
-    // admitted from second 24 to second 54 (42 + 40% of sustained's 30 s): 30 s × 80 × 2.25.
+    // sale_opening (24-42 s) adds 160 joins/s, so the queue never empties and 40 fans/s are
+    // admitted from second 24 to second 54 (42 + 40% of sustained's 30 s): 30 s × 40 × 2.25.
     const sizing = sizeEvent({ rateScale: 0.02, timeScale: 0.1 });
     expect(meanQuantity()).toBeCloseTo(2.25);
-    expect(sizing.admissionRatePerSecond).toBe(80);
+    expect(sizing.admissionRatePerSecond).toBe(40);
     expect(sizing.expectedSellOutSeconds).toBe(54);
-    expect(sizing.ticketsTotal).toBe(30 * 80 * 2.25);
+    expect(sizing.ticketsTotal).toBe(30 * 40 * 2.25);
     expect(sizing.maxActiveCheckouts).toBeGreaterThanOrEqual(sizing.admissionRatePerSecond * 30);
   });
 

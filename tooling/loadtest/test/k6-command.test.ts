@@ -1,7 +1,8 @@
 import { readSettings } from '@frequency/k6/lifecycle';
 import { describe, expect, it } from 'vitest';
-import { localIpRanges, maxVus, vuSecondsForJoinLimit } from '../src/client-addresses.js';
+import { localIpRanges, maxVus } from '../src/client-addresses.js';
 import { buildK6Command, type K6RunInput } from '../src/k6-command.js';
+import { fansPerVu, vuSecondsForJoinLimit } from '../src/vu-sizing.js';
 
 const input: K6RunInput = {
   k6: '/usr/local/bin/k6',
@@ -19,6 +20,7 @@ const input: K6RunInput = {
     web: 'http://127.0.0.1:3100',
   },
   preAllocatedVuSeconds: 1.6,
+  maxFansPerVu: 2,
 };
 
 describe('localIpRanges', () => {
@@ -41,6 +43,16 @@ describe('vuSecondsForJoinLimit', () => {
     // sale_opening: 8 of 10 arrivals join; 10 joins per 10 s at half → 0.5 joins/s per address.
     expect(vuSecondsForJoinLimit({ max: 10, windowSeconds: 10 })).toBeCloseTo(0.8 / 0.5);
     expect(vuSecondsForJoinLimit({ max: 100, windowSeconds: 10 })).toBeCloseTo(0.8 / 5);
+  });
+});
+
+describe('fansPerVu', () => {
+  it('keeps the fans a VU can poll within 5 s on its sale_opening follow-up share', () => {
+    // 1.6 VU-seconds: a VU sends 0.625 req/s, 80% of them polls → 0.5 polls/s → 2.5 fans in 5 s.
+    expect(fansPerVu(1.6)).toBe(2);
+    expect(fansPerVu(0.16)).toBe(25);
+    // Never fewer than one fan, or nobody would ever join.
+    expect(fansPerVu(100)).toBe(1);
   });
 });
 
@@ -80,6 +92,7 @@ describe('buildK6Command', () => {
       expectSoldOut: true,
       preAllocatedVuSeconds: 1.6,
       maxVuSeconds: 3.2,
+      maxFansPerVu: 2,
     });
     // setup() needs the ops token to move opensAt to the start of sale_opening.
     expect(command.env['OPS_TOKEN']).toBe(input.opsToken);
