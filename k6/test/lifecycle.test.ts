@@ -70,10 +70,11 @@ describe('lifecycle at scale 1', () => {
   it('runs every phase on the same VUs, released at its end, so fans carry from phase to phase', () => {
     // k6 hands scenarios VUs first in first out: a phase that asked for fewer, or one that started
     // while the previous held its VUs in a graceful stop, would get VUs whose fans never joined.
-    for (const env of [
+    const envs: Record<string, string>[] = [
       {},
       { RATE_SCALE: '0.01', TIME_SCALE: '0.5', PRE_ALLOCATED_VU_SECONDS: '1.6' },
-    ]) {
+    ];
+    for (const env of envs) {
       const all = scenarios(env).map(([, scenario]) => scenario);
       const [first] = all;
       for (const scenario of all) {
