@@ -32,6 +32,12 @@ async function main(): Promise<number> {
   if (!existsSync(script)) {
     throw new SettingsError(`${script} is missing: run \`pnpm --filter @frequency/k6 build\``);
   }
+  // The lifecycle loads fans' pages too; the stack runs the web app only once it is built.
+  if (!env.REUSE_STACK && !existsSync(join(repoRoot, 'apps', 'web', '.next', 'BUILD_ID'))) {
+    throw new SettingsError(
+      'apps/web is not built: run `pnpm loadtest` from the repository root, which builds it',
+    );
+  }
   const version = k6Version(env.K6);
   const testid = env.TESTID ?? newTestId(new Date());
   const runDir = join(env.RESULTS_DIR, testid);
