@@ -106,20 +106,19 @@ function availabilityUrl(eventId: string): string {
 
 const AVAILABILITY_TAGS = tags('availability', 'GET /v1/events/{eventId}/availability');
 
-/**
- * Judges a 409 (`quantity`: tickets asked for, 1 for a join). Before this VU has seen the event
- * sold out, one availability read tells whether the tickets were really gone.
- */
-function judge409(response: Response, eventId: string, quantity: number): void {
+/** Judges a 409 (`quantity`: tickets asked for, 1 for a join) now, or once the stock is read. */
+function judge409(response: Response, quantity: number): void {
   if (response.status !== 409) return;
-  if (soldOutView.on409() === 'known') {
-    earlySoldOutResponses.add(false);
-    return;
-  }
+  const early = soldOutView.on409(quantity, Date.now());
+  if (early !== null) earlySoldOutResponses.add(early);
+}
+
+/** This iteration's one request: the stock read that judges the VU's waiting 409s. */
+function verifyStock(eventId: string): void {
   const check = http.get(availabilityUrl(eventId), { tags: AVAILABILITY_TAGS });
   const availability = check.status === 200 ? readAvailability(bodyOf(check)) : null;
   record(check, availability !== null, false);
-  earlySoldOutResponses.add(soldOutView.judge(availability, quantity));
+  for (const early of soldOutView.judge(availability)) earlySoldOutResponses.add(early);
 }
 
 function eventUrl(eventId: string): string {
@@ -196,7 +195,7 @@ function arrive(action: ArrivalAction, eventId: string, state: ChallengeState, n
       record(response, joined !== null || learned, !learned);
       if (!learned) joinRateLimited.add(response.status === 429);
       if (joined !== null) soldOutView.sawQueueState(joined.state);
-      judge409(response, eventId, 1);
+      judge409(response, 1);
       if (joined !== null) {
         fansStarted += 1;
         pool.joined(`${exec.vu.idInTest}-${fansStarted}`, joined, pickQuantity(Math.random), now);
@@ -235,7 +234,7 @@ function createOrder(fan: Fan, eventId: string, now: number): void {
   );
   const created = response.status === 202 ? readOrderCreated(bodyOf(response)) : null;
   record(response, created !== null, true);
-  judge409(response, eventId, fan.quantity);
+  judge409(response, fan.quantity);
   if (created !== null) pool.orderCreated(fan, created.orderId, Date.now());
   else if (response.status === 429) pool.retryLater(fan, now, RATE_LIMITED_RETRY_MS);
   else pool.remove(fan);
@@ -292,6 +291,11 @@ export default function fan(data: SetupData): void {
   const scenario = exec.scenario.name;
   if (!isPhaseName(scenario)) throw new Error(`scenario ${scenario} is not a lifecycle phase`);
   const now = Date.now();
+  for (const early of soldOutView.settleKnown()) earlySoldOutResponses.add(early);
+  if (soldOutView.needsStockRead(now)) {
+    verifyStock(data.eventId);
+    return;
+  }
   const step = pool.nextStep(phaseByName(scenario).mix, now, Math.random);
   switch (step.kind) {
     case 'arrive':
