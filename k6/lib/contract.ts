@@ -73,3 +73,16 @@ export function readOrderStatus(body: unknown): OrderStatusResponse | null {
   if (!isRecord(body) || !isOrderStatus(body['status'])) return null;
   return { status: body['status'] };
 }
+
+export interface AvailabilityResponse {
+  ticketsRemaining: number;
+  soldOut: boolean;
+}
+
+export function readAvailability(body: unknown): AvailabilityResponse | null {
+  if (!isRecord(body)) return null;
+  const { ticketsRemaining, soldOut } = body;
+  if (typeof ticketsRemaining !== 'number' || !Number.isInteger(ticketsRemaining)) return null;
+  if (ticketsRemaining < 0 || typeof soldOut !== 'boolean') return null;
+  return { ticketsRemaining, soldOut };
+}

@@ -39,7 +39,7 @@ export type Random = () => number;
 const ARRIVAL_ACTIONS: readonly ArrivalAction[] = ['page', 'event', 'availability', 'join'];
 
 /** Quantities fans ask for: pairs are the most common, then groups of four. */
-const QUANTITY_WEIGHTS: readonly (readonly [number, number])[] = [
+export const QUANTITY_WEIGHTS: readonly (readonly [number, number])[] = [
   [1, 0.25],
   [2, 0.45],
   [3, 0.1],

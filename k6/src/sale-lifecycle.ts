@@ -14,7 +14,13 @@ import {
   solveJoinChallenge,
 } from '../lib/challenge.ts';
 import type { ChallengeSolution } from '../lib/challenge.ts';
-import { readJoin, readOrderCreated, readOrderStatus, readQueueStatus } from '../lib/contract.ts';
+import {
+  readAvailability,
+  readJoin,
+  readOrderCreated,
+  readOrderStatus,
+  readQueueStatus,
+} from '../lib/contract.ts';
 import { FanPool, pickQuantity } from '../lib/fans.ts';
 import type { Fan } from '../lib/fans.ts';
 import {
@@ -25,17 +31,25 @@ import {
   saleOpeningOffsetSeconds,
 } from '../lib/lifecycle.ts';
 import type { ArrivalAction, Endpoint } from '../lib/lifecycle.ts';
+import { SoldOutView } from '../lib/sold-out.ts';
 
 const settings = readSettings(__ENV);
 
 export const options = buildOptions(settings);
 
 // 409 SOLD_OUT / INSUFFICIENT_TICKETS and 429 RATE_LIMITED are answers the sale is designed to
-// give; http_req_failed counts everything else.
+// give; http_req_failed counts everything else. Each has its own guard instead: 429s are bounded by
+// join_rate_limited, 409s must come after sold out (early_sold_out_responses).
 http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, 409, 429));
 
 const unexpectedErrors = new Rate('unexpected_errors');
 const soldOutResponses = new Rate('sold_out_responses');
+/** Over every join: answered 429 by the per-address join limit. */
+const joinRateLimited = new Rate('join_rate_limited');
+/** Over every 409: true when the stock still held the tickets asked for. */
+const earlySoldOutResponses = new Rate('early_sold_out_responses');
+/** This VU's view of sold out (lib/sold-out.ts). */
+const soldOutView = new SoldOutView();
 
 const pool = new FanPool({
   maxFans: settings.maxFansPerVu,
@@ -86,6 +100,27 @@ function record(response: Response, ok: boolean, soldOutRelevant: boolean): void
   if (soldOutRelevant) soldOutResponses.add(response.status === 409);
 }
 
+function availabilityUrl(eventId: string): string {
+  return `${settings.checkoutUrl}/v1/events/${encodeURIComponent(eventId)}/availability`;
+}
+
+const AVAILABILITY_TAGS = tags('availability', 'GET /v1/events/{eventId}/availability');
+
+/** Judges a 409 (`quantity`: tickets asked for, 1 for a join) now, or once the stock is read. */
+function judge409(response: Response, quantity: number): void {
+  if (response.status !== 409) return;
+  const early = soldOutView.on409(quantity, Date.now());
+  if (early !== null) earlySoldOutResponses.add(early);
+}
+
+/** This iteration's one request: the stock read that judges the VU's waiting 409s. */
+function verifyStock(eventId: string): void {
+  const check = http.get(availabilityUrl(eventId), { tags: AVAILABILITY_TAGS });
+  const availability = check.status === 200 ? readAvailability(bodyOf(check)) : null;
+  record(check, availability !== null, false);
+  for (const early of soldOutView.judge(availability)) earlySoldOutResponses.add(early);
+}
+
 function eventUrl(eventId: string): string {
   return `${settings.waitingRoomUrl}/v1/events/${encodeURIComponent(eventId)}`;
 }
@@ -105,6 +140,8 @@ function solvedChallenge(eventId: string, state: ChallengeState): ChallengeSolut
   });
   const issued = response.status === 201 ? readChallenge(bodyOf(response)) : null;
   record(response, issued !== null, false);
+  // The challenge shares the join limit: a join refused here was answered 429 all the same.
+  if (response.status === 429) joinRateLimited.add(true);
   if (issued === null) return null;
   state.sawChallenge(issued);
   return solveJoinChallenge(issued, sha256);
@@ -125,15 +162,17 @@ function arrive(action: ArrivalAction, eventId: string, state: ChallengeState, n
         tags: tags('event', 'GET /v1/events/{eventId}'),
       });
       record(response, response.status === 200, false);
-      if (response.status === 200) state.sawEvent(bodyOf(response));
+      if (response.status === 200) {
+        state.sawEvent(bodyOf(response));
+        soldOutView.sawEvent(bodyOf(response));
+      }
       return;
     }
     case 'availability': {
-      const response = http.get(
-        `${settings.checkoutUrl}/v1/events/${encodeURIComponent(eventId)}/availability`,
-        { tags: tags('availability', 'GET /v1/events/{eventId}/availability') },
-      );
-      record(response, response.status === 200, false);
+      const response = http.get(availabilityUrl(eventId), { tags: AVAILABILITY_TAGS });
+      const availability = response.status === 200 ? readAvailability(bodyOf(response)) : null;
+      record(response, availability !== null, false);
+      if (availability !== null) soldOutView.sawAvailability(availability);
       return;
     }
     case 'join': {
@@ -154,6 +193,9 @@ function arrive(action: ArrivalAction, eventId: string, state: ChallengeState, n
       // of it (the next join solves one); a refused solution is an error.
       const learned = solution === null && state.needed;
       record(response, joined !== null || learned, !learned);
+      if (!learned) joinRateLimited.add(response.status === 429);
+      if (joined !== null) soldOutView.sawQueueState(joined.state);
+      judge409(response, 1);
       if (joined !== null) {
         fansStarted += 1;
         pool.joined(`${exec.vu.idInTest}-${fansStarted}`, joined, pickQuantity(Math.random), now);
@@ -170,6 +212,7 @@ function pollQueue(fan: Fan, eventId: string, now: number): void {
   });
   const status = response.status === 200 ? readQueueStatus(bodyOf(response)) : null;
   record(response, status !== null, false);
+  if (status !== null) soldOutView.sawQueueState(status.state);
   if (status !== null) pool.queueStatus(fan, status, Date.now(), Math.random);
   else if (response.status === 429) pool.retryLater(fan, now, RATE_LIMITED_RETRY_MS);
   else pool.remove(fan);
@@ -191,6 +234,7 @@ function createOrder(fan: Fan, eventId: string, now: number): void {
   );
   const created = response.status === 202 ? readOrderCreated(bodyOf(response)) : null;
   record(response, created !== null, true);
+  judge409(response, fan.quantity);
   if (created !== null) pool.orderCreated(fan, created.orderId, Date.now());
   else if (response.status === 429) pool.retryLater(fan, now, RATE_LIMITED_RETRY_MS);
   else pool.remove(fan);
@@ -247,6 +291,11 @@ export default function fan(data: SetupData): void {
   const scenario = exec.scenario.name;
   if (!isPhaseName(scenario)) throw new Error(`scenario ${scenario} is not a lifecycle phase`);
   const now = Date.now();
+  for (const early of soldOutView.settleKnown()) earlySoldOutResponses.add(early);
+  if (soldOutView.needsStockRead(now)) {
+    verifyStock(data.eventId);
+    return;
+  }
   const step = pool.nextStep(phaseByName(scenario).mix, now, Math.random);
   switch (step.kind) {
     case 'arrive':

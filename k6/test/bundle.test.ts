@@ -348,6 +348,9 @@ describe('simulated sale', () => {
     const stack = fakeStack();
     const request = (req: StubRequest): StubResponse => {
       const answer = stack.request(req);
+      if (req.method === 'GET' && req.url.endsWith('/availability')) {
+        return { status: 200, body: JSON.stringify({ ticketsRemaining: 0, soldOut: true }) };
+      }
       return req.method === 'POST' && req.url.endsWith('/orders')
         ? { status: 409, body: JSON.stringify({ error: { code: 'SOLD_OUT' } }) }
         : answer;
@@ -368,6 +371,68 @@ describe('simulated sale', () => {
     );
     expect(stub.metrics.filter((m) => m.name === 'sold_out_responses').some((m) => m.value)).toBe(
       true,
+    );
+    const early = stub.metrics.filter((m) => m.name === 'early_sold_out_responses');
+    expect(early.length).toBeGreaterThan(0);
+    expect(early.some((m) => m.value)).toBe(false);
+  });
+
+  it('flags a 409 that arrives while the stock still holds the tickets', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-06-01T10:00:00Z'));
+    // The fake stack's availability says 10 tickets remain; checkout answers 409 all the same.
+    const stack = fakeStack();
+    const request = (req: StubRequest): StubResponse => {
+      const answer = stack.request(req);
+      return req.method === 'POST' && req.url.endsWith('/orders')
+        ? { status: 409, body: JSON.stringify({ error: { code: 'SOLD_OUT' } }) }
+        : answer;
+    };
+    const stub: K6Stub = { scenario: 'sustained', request, metrics: [] };
+    const script = await loadScript({ CHECKOUT_THINK_MS: '0' }, stub);
+    const data = script.setup();
+    for (let i = 0; i < 300; i += 1) {
+      script.default(data);
+      vi.advanceTimersByTime(10);
+    }
+    const orders = stack.requests.filter((req) => req.tags['endpoint'] === 'order');
+    const early = stub.metrics.filter((m) => m.name === 'early_sold_out_responses');
+    expect(orders.length).toBeGreaterThan(0);
+    // Each 409 is judged by a stock read a second later; those of the last second are still waiting.
+    expect(early.length).toBeGreaterThan(0);
+    expect(early.length).toBeLessThanOrEqual(orders.length);
+    expect(early.every((m) => m.value)).toBe(true);
+  });
+
+  it('counts every join against the join limit, 429 or not', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-06-01T10:00:00Z'));
+    const stack = fakeStack();
+    let joins = 0;
+    // Every third join is refused by the per-address limit.
+    const request = (req: StubRequest): StubResponse => {
+      if (req.method === 'POST' && req.url.endsWith('/queue')) {
+        joins += 1;
+        if (joins % 3 === 0) {
+          stack.requests.push(req);
+          return { status: 429, body: JSON.stringify({ error: { code: 'RATE_LIMITED' } }) };
+        }
+      }
+      return stack.request(req);
+    };
+    const stub: K6Stub = { scenario: 'sale_opening', request, metrics: [] };
+    const script = await loadScript({}, stub);
+    const data = script.setup();
+    for (let i = 0; i < 300; i += 1) {
+      script.default(data);
+      vi.advanceTimersByTime(10);
+    }
+    const limited = stub.metrics.filter((m) => m.name === 'join_rate_limited');
+    expect(joins).toBeGreaterThan(3);
+    expect(limited).toHaveLength(joins);
+    expect(limited.filter((m) => m.value)).toHaveLength(Math.floor(joins / 3));
+    expect(stub.metrics.filter((m) => m.name === 'unexpected_errors').some((m) => m.value)).toBe(
+      false,
     );
   });
 

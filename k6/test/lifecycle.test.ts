@@ -66,6 +66,27 @@ describe('lifecycle at scale 1', () => {
     expect(opening?.[1].preAllocatedVUs).toBe(2_500);
     expect(opening?.[1].maxVUs).toBe(25_000);
   });
+
+  it('runs every phase on the same VUs, released at its end, so fans carry from phase to phase', () => {
+    // k6 hands scenarios VUs first in first out: a phase that asked for fewer, or one that started
+    // while the previous held its VUs in a graceful stop, would get VUs whose fans never joined.
+    const envs: Record<string, string>[] = [
+      {},
+      { RATE_SCALE: '0.01', TIME_SCALE: '0.5', PRE_ALLOCATED_VU_SECONDS: '1.6' },
+    ];
+    for (const env of envs) {
+      const all = scenarios(env).map(([, scenario]) => scenario);
+      const [first] = all;
+      for (const scenario of all) {
+        expect(scenario.preAllocatedVUs).toBe(first?.preAllocatedVUs);
+        expect(scenario.maxVUs).toBe(first?.maxVUs);
+        expect((scenario as unknown as { gracefulStop: string }).gracefulStop).toBe('0s');
+      }
+    }
+    expect(
+      scenarios({ RATE_SCALE: '0.01', PRE_ALLOCATED_VU_SECONDS: '1.6' })[0]?.[1].preAllocatedVUs,
+    ).toBe(800);
+  });
 });
 
 describe('scaling', () => {
@@ -164,6 +185,14 @@ describe('thresholds', () => {
     }
     expect(thresholds['unexpected_errors']).toEqual(['rate<0.001']);
     expect(thresholds['http_req_failed']).toEqual(['rate<0.001']);
+  });
+
+  it('bounds the share of joins refused by the join limit and allows no 409 before sold out', () => {
+    for (const env of [{}, { EXPECT_SOLD_OUT: '0' }]) {
+      const thresholds = buildOptions(readSettings(env)).thresholds ?? {};
+      expect(thresholds['join_rate_limited']).toEqual(['rate<0.01']);
+      expect(thresholds['early_sold_out_responses']).toEqual(['rate==0']);
+    }
   });
 
   it('expects 409s to rise at sold out unless told the event cannot sell out', () => {
