@@ -1,5 +1,5 @@
 // The HTML page of one dashboard: Grafana's dark theme, the header with the time range and the
-// variables, and the panels at their grid positions; draw.browser.js fills them from the data.
+// variables, and the panels at their grid positions; browser/draw.ts fills them from the data.
 import type { Dashboard, Panel } from './dashboard-schema.ts';
 import { dashboardHeight, panelBox, type Box } from './layout.ts';
 import type { PanelData } from './panel-data.ts';
@@ -14,6 +14,11 @@ export interface PageItem {
   times?: number[];
   series?: PanelData['series'];
   buckets?: number[];
+}
+
+/** What the page's script draws, set as window.DASHBOARD before it runs. */
+export interface DashboardModel {
+  panels: PageItem[];
 }
 
 const CSS = `

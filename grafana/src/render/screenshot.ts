@@ -1,13 +1,14 @@
 // Headless Chromium (Debian's, through playwright-core: never a downloaded browser) draws the page
 // with uPlot and writes the whole dashboard as one PNG.
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import type { PageItem } from './page.ts';
+import { bundleForPage } from './bundle.ts';
+import type { DashboardModel, PageItem } from './page.ts';
 
 const require = createRequire(import.meta.url);
-const UPLOT_JS = require.resolve('uplot/dist/uPlot.iife.min.js');
 const UPLOT_CSS = require.resolve('uplot/dist/uPlot.min.css');
-const DRAW_JS = new URL('./draw.browser.js', import.meta.url).pathname;
+const DRAW_TS = fileURLToPath(new URL('./browser/draw.ts', import.meta.url));
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -32,11 +33,11 @@ export async function screenshot(
     tab.on('pageerror', (err) => errors.push(err.message));
     await tab.setContent(page.html);
     await tab.addStyleTag({ path: UPLOT_CSS });
-    await tab.addScriptTag({ path: UPLOT_JS });
-    await tab.evaluate((items) => {
-      (globalThis as unknown as { DASHBOARD: unknown }).DASHBOARD = { panels: items };
-    }, page.items);
-    await tab.addScriptTag({ path: DRAW_JS });
+    const model: DashboardModel = { panels: page.items };
+    await tab.evaluate((m) => {
+      (globalThis as unknown as { DASHBOARD: DashboardModel }).DASHBOARD = m;
+    }, model);
+    await tab.addScriptTag({ content: await bundleForPage(DRAW_TS) });
     if (errors.length > 0) throw new Error(`the page failed to draw: ${errors.join('; ')}`);
     await tab.waitForSelector('body[data-drawn="yes"]', { timeout: 10_000 });
     await tab.screenshot({ path: file, fullPage: true });
