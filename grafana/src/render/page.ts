@@ -16,7 +16,7 @@ export interface PageItem {
   buckets?: number[];
 }
 
-/** What the page's script draws, set as window.DASHBOARD before it runs. */
+/** What the page's script draws: the page's model (see screenshot/browser). */
 export interface DashboardModel {
   panels: PageItem[];
 }
@@ -72,7 +72,7 @@ export function dashboardPage(
   range: TimeRange,
   variables: Record<string, string>,
   width: number,
-): { html: string; items: PageItem[] } {
+): { html: string; model: DashboardModel } {
   const inner = gridWidth(width);
   const byId = new Map(data.map((d) => [d.panel.id, d]));
   const items: PageItem[] = dashboard.panels.map((panel) => {
@@ -96,5 +96,5 @@ export function dashboardPage(
 <header><h1>${escapeHtml(dashboard.title)}</h1><span class="meta">${iso(range.fromMs)} to ${iso(range.toMs)} (UTC)</span><span class="meta">${escapeHtml(vars)}</span></header>
 <div id="dashboard" style="width:${inner}px;height:${dashboardHeight(dashboard.panels.map((p) => p.gridPos))}px"></div>
 </body></html>`;
-  return { html, items };
+  return { html, model: { panels: items } };
 }

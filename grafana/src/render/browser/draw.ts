@@ -1,19 +1,13 @@
-// The script of the page headless Chromium screenshots, bundled with uPlot by bundle.ts. It draws
-// window.DASHBOARD, built by page.ts, the way Grafana's dark theme draws the same panels: time
+// The script of the page headless Chromium screenshots, bundled with uPlot when the page is
+// screenshotted. It draws the page's model, built by page.ts, the way Grafana's dark theme draws the same panels: time
 // series with uPlot (stacked when the panel stacks), stat panels as a big reduced value coloured by
 // the thresholds over a sparkline, heatmaps as cells, and the table legend with the panel's calcs.
-// It sets document.body.dataset.drawn when done, which the screenshot waits for.
+import { markDrawn, pageModel } from '../../screenshot/browser/index.ts';
 import type { DashboardModel, PageItem } from '../page.ts';
 import { heatmap } from './heatmap.ts';
 import type { Drawn } from './panel-item.ts';
 import { stat } from './stat.ts';
 import { timeseries } from './timeseries.ts';
-
-declare global {
-  interface Window {
-    DASHBOARD: DashboardModel;
-  }
-}
 
 function drawn<P>(item: PageItem, panel: P): Drawn<P> {
   return {
@@ -56,7 +50,7 @@ function drawDashboard(model: DashboardModel): void {
     else if (panel.type === 'stat') stat(body, drawn(item, panel));
     else heatmap(body, drawn(item, panel));
   }
-  document.body.dataset['drawn'] = 'yes';
+  markDrawn();
 }
 
-drawDashboard(window.DASHBOARD);
+drawDashboard(pageModel<DashboardModel>());
