@@ -12,7 +12,7 @@ const UPLOT_CSS = require.resolve('uplot/dist/uPlot.min.css');
 
 export interface ChartPage {
   html: string;
-  /** The page's script: a TypeScript file that draws pageModel() and calls markDrawn(). */
+  /** The page's script: a TypeScript file that draws the model through drawPage (./browser). */
   script: string;
   /** Set as the page's model before the script runs; JSON-serialisable. */
   model: unknown;

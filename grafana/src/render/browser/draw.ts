@@ -1,8 +1,9 @@
 // The script of the page headless Chromium screenshots, bundled with uPlot when the page is
-// screenshotted. It draws the page's model, built by page.ts, the way Grafana's dark theme draws the same panels: time
-// series with uPlot (stacked when the panel stacks), stat panels as a big reduced value coloured by
-// the thresholds over a sparkline, heatmaps as cells, and the table legend with the panel's calcs.
-import { markDrawn, pageModel } from '../../screenshot/browser/index.ts';
+// screenshotted. It draws the dashboard model page.ts builds the way Grafana's dark theme draws the
+// same panels: time series with uPlot (stacked when the panel stacks), stat panels as a big reduced
+// value coloured by the thresholds over a sparkline, heatmaps as cells, and the table legend with
+// the panel's calcs.
+import { drawPage } from '../../screenshot/browser/index.ts';
 import type { DashboardModel, PageItem } from '../page.ts';
 import { heatmap } from './heatmap.ts';
 import type { Drawn } from './panel-item.ts';
@@ -50,7 +51,9 @@ function drawDashboard(model: DashboardModel): void {
     else if (panel.type === 'stat') stat(body, drawn(item, panel));
     else heatmap(body, drawn(item, panel));
   }
-  markDrawn();
 }
 
-drawDashboard(pageModel<DashboardModel>());
+// The model is the DashboardModel render.ts built with page.ts.
+drawPage((model) => {
+  drawDashboard(model as DashboardModel);
+});

@@ -1,13 +1,13 @@
-// The page side of the screenshot (runs in Chromium, bundled into the page's script): read the
-// model the screenshot set, and say when the drawing is done.
+// The page side of the screenshot (runs in Chromium, bundled into the page's script): hand the
+// model the screenshot set to the page's drawing code, then mark the page drawn, which is what the
+// screenshot waits for before it takes the picture.
 import { DRAWN_ATTRIBUTE, MODEL_GLOBAL } from '../page-contract.ts';
 
-/** The model screenshotPage set before this script ran; its type is the page's to know. */
-export function pageModel<T>(): T {
-  return (window as unknown as Record<string, T>)[MODEL_GLOBAL] as T;
-}
-
-/** Tells the screenshot the page is drawn: it waits for this before taking the picture. */
-export function markDrawn(): void {
+/**
+ * Draws the page from its model. The model arrives as JSON, so its type is the caller's to state:
+ * it is whatever the Node side passed to screenshotPage along with this script.
+ */
+export function drawPage(draw: (model: unknown) => void): void {
+  draw((window as unknown as Record<string, unknown>)[MODEL_GLOBAL]);
   document.body.setAttribute(DRAWN_ATTRIBUTE, 'yes');
 }

@@ -2,7 +2,7 @@
 // screenshotted): offered and served load, replicas desired and ready, CPU utilisation, with the
 // lifecycle's phases along the bottom and a dashed line at each mark (sale opens, sold out, every
 // scale-up), their labels stepped down so neighbours do not overwrite each other.
-import { markDrawn, pageModel } from '@frequency/grafana/screenshot/browser';
+import { drawPage } from '@frequency/grafana/screenshot/browser';
 import uPlot from 'uplot';
 import type { ChartData } from './chart-data.js';
 
@@ -96,7 +96,9 @@ function drawChart(d: ChartData): void {
     [d.seconds, d.offered, d.served, d.desired, d.ready, d.utilisation],
     element('chart'),
   );
-  markDrawn();
 }
 
-drawChart(pageModel<ChartData>());
+// The model is the ChartData render.ts passed for this page.
+drawPage((model) => {
+  drawChart(model as ChartData);
+});
