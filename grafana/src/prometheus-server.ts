@@ -80,17 +80,25 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
   const failed = new Promise<never>((_, reject) => {
-    child.once('error', (err) =>
+    child.once('error', (err) => {
       reject(
         new Error(
           `prometheus could not start (${err.message}); install it with \`apt-get install -y prometheus\``,
         ),
-      ),
-    );
-    void exited.then(() => reject(new Error(`prometheus exited: ${output.trim()}`)));
+      );
+    });
+    void exited.then(() => {
+      reject(new Error(`prometheus exited: ${output.trim()}`));
+    });
   });
   const url = `http://${listen}`;
   const ready = (async () => {

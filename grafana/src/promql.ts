@@ -56,11 +56,12 @@ export function metricNamesInExpression(expr: string): string[] {
   const tree = parser.parse(source);
   const names: string[] = [];
   const text = (node: SyntaxNode): string => source.slice(node.from, node.to);
-  let error: number | null = null;
+  // Where the parser found errors; the first is reported.
+  const errors: number[] = [];
   tree.iterate({
     enter(ref) {
       if (ref.type.isError) {
-        error ??= ref.from;
+        errors.push(ref.from);
         return false;
       }
       if (ref.name === 'Identifier' && ref.node.parent?.name === 'VectorSelector') {
@@ -75,7 +76,8 @@ export function metricNamesInExpression(expr: string): string[] {
       return undefined;
     },
   });
-  if (error !== null) throw new PromqlSyntaxError(expr, error);
+  const [error] = errors;
+  if (error !== undefined) throw new PromqlSyntaxError(expr, error);
   return [...new Set(names)];
 }
 

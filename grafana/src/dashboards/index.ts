@@ -1,11 +1,11 @@
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { ClassicDashboard } from './classic.ts';
 import { loadTest } from './load-test.ts';
 import { saleOverview } from './sale-overview.ts';
 
 export interface RenderedDashboard {
   /** File name under grafana/dashboards. */
   file: string;
-  dashboard: Dashboard;
+  dashboard: ClassicDashboard;
   /** The exact text committed to grafana/dashboards/<file>. */
   json: string;
 }
@@ -14,7 +14,7 @@ export interface RenderedDashboard {
  * Grafana keys panel state (links, edits, library panels) by id; the builders leave ids unset, so
  * number them in order, rows included, giving every panel a stable, unique id.
  */
-function numberPanels(dashboard: Dashboard): Dashboard {
+function numberPanels(dashboard: ClassicDashboard): ClassicDashboard {
   (dashboard.panels ?? []).forEach((panel, index) => {
     panel.id = index + 1;
   });

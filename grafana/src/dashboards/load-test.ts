@@ -1,16 +1,13 @@
 // The load test as k6 sees it (k6's Prometheus remote-write output, see k6/README.md), beside the
 // figures the services report, so a run shows cause and effect on one screen.
-import {
-  DashboardBuilder,
-  DashboardCursorSync,
-  RowBuilder,
-} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DashboardCursorSync, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { classicDashboard, type ClassicDashboardBuilder } from './classic.ts';
 import { stat, timeseries, variable } from './panels.ts';
 
 const RUN = 'testid=~"$testid"';
 
-export function loadTest(): DashboardBuilder {
-  return new DashboardBuilder('Frequency — load test (k6)')
+export function loadTest(): ClassicDashboardBuilder {
+  return classicDashboard('Frequency — load test (k6)')
     .uid('frequency-load-test')
     .description('k6 sale lifecycle runs: offered load, latency and errors as the fans see them.')
     .tags(['frequency', 'k6', 'generated'])

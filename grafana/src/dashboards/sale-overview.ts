@@ -1,11 +1,8 @@
 // The dashboard ops watch during a sale: traffic, latency, errors, the queue, tickets, the
 // persistence pipeline and capacity. Queries read the recording rules in
 // grafana/prometheus/rules/recording.yml where one exists, so the dashboard and the alerts agree.
-import {
-  DashboardBuilder,
-  DashboardCursorSync,
-  RowBuilder,
-} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DashboardCursorSync, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { classicDashboard, type ClassicDashboardBuilder } from './classic.ts';
 import { latencyHeatmap, stat, timeseries, variable } from './panels.ts';
 
 const EVENT = 'event=~"$event"';
@@ -15,8 +12,8 @@ function quantile(q: number): string {
   return `histogram_quantile(${q}, sum by (service, le) (service_route_le:http_request_duration_seconds_bucket:rate1m{${SERVICE}}))`;
 }
 
-export function saleOverview(): DashboardBuilder {
-  return new DashboardBuilder('Frequency — sale overview')
+export function saleOverview(): ClassicDashboardBuilder {
+  return classicDashboard('Frequency — sale overview')
     .uid('frequency-sale-overview')
     .description('Waiting room, checkout and worker during a ticket sale.')
     .tags(['frequency', 'generated'])

@@ -61,11 +61,13 @@ const queried = {
 };
 
 export const RowPanel = z.object({ ...base, type: z.literal('row') });
+export type RowPanel = z.infer<typeof RowPanel>;
 export const TimeseriesPanel = z.object({
   ...queried,
   type: z.literal('timeseries'),
   options: z.object({ legend: Legend.optional() }).optional(),
 });
+export type TimeseriesPanel = z.infer<typeof TimeseriesPanel>;
 export const StatPanel = z.object({
   ...queried,
   type: z.literal('stat'),
@@ -76,6 +78,7 @@ export const StatPanel = z.object({
     })
     .optional(),
 });
+export type StatPanel = z.infer<typeof StatPanel>;
 export const HeatmapPanel = z.object({
   ...queried,
   type: z.literal('heatmap'),
@@ -89,6 +92,8 @@ export const HeatmapPanel = z.object({
     .optional(),
 });
 
+export type HeatmapPanel = z.infer<typeof HeatmapPanel>;
+
 export const Panel = z.discriminatedUnion('type', [
   RowPanel,
   TimeseriesPanel,
@@ -96,7 +101,7 @@ export const Panel = z.discriminatedUnion('type', [
   HeatmapPanel,
 ]);
 export type Panel = z.infer<typeof Panel>;
-export type QueriedPanel = Exclude<Panel, z.infer<typeof RowPanel>>;
+export type QueriedPanel = Exclude<Panel, RowPanel>;
 
 const Variable = z.object({
   type: z.literal('query'),

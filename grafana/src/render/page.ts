@@ -1,5 +1,5 @@
 // The HTML page of one dashboard: Grafana's dark theme, the header with the time range and the
-// variables, and the panels at their grid positions; draw.browser.js fills them from the data.
+// variables, and the panels at their grid positions; browser/draw.ts fills them from the data.
 import type { Dashboard, Panel } from './dashboard-schema.ts';
 import { dashboardHeight, panelBox, type Box } from './layout.ts';
 import type { PanelData } from './panel-data.ts';
@@ -14,6 +14,11 @@ export interface PageItem {
   times?: number[];
   series?: PanelData['series'];
   buckets?: number[];
+}
+
+/** What the page's script draws: the page's model (see screenshot/browser). */
+export interface DashboardModel {
+  panels: PageItem[];
 }
 
 const CSS = `
@@ -67,7 +72,7 @@ export function dashboardPage(
   range: TimeRange,
   variables: Record<string, string>,
   width: number,
-): { html: string; items: PageItem[] } {
+): { html: string; model: DashboardModel } {
   const inner = gridWidth(width);
   const byId = new Map(data.map((d) => [d.panel.id, d]));
   const items: PageItem[] = dashboard.panels.map((panel) => {
@@ -91,5 +96,5 @@ export function dashboardPage(
 <header><h1>${escapeHtml(dashboard.title)}</h1><span class="meta">${iso(range.fromMs)} to ${iso(range.toMs)} (UTC)</span><span class="meta">${escapeHtml(vars)}</span></header>
 <div id="dashboard" style="width:${inner}px;height:${dashboardHeight(dashboard.panels.map((p) => p.gridPos))}px"></div>
 </body></html>`;
-  return { html, items };
+  return { html, model: { panels: items } };
 }

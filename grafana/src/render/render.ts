@@ -2,12 +2,16 @@
 // of all dashboards are queried before anything is drawn, so one run lists every empty panel.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, screenshotPage } from '../screenshot/index.ts';
 import { Dashboard } from './dashboard-schema.ts';
 import { dashboardPage, gridWidth, pageSize } from './page.ts';
 import { EmptyPanelError, panelData, type PanelData } from './panel-data.ts';
 import { PrometheusApi, type TimeRange } from './prometheus-api.ts';
-import { launchBrowser, screenshot } from './screenshot.ts';
 import { resolveVariables } from './variables.ts';
+
+/** The page's script: draws the dashboard model page.ts builds, with uPlot. */
+const DRAW_SCRIPT = fileURLToPath(new URL('./browser/draw.ts', import.meta.url));
 
 export interface RenderOptions {
   prometheusUrl: string;
@@ -91,13 +95,17 @@ export async function renderDashboards(options: RenderOptions): Promise<Rendered
   if (problems.length > 0) throw new EmptyPanelError(problems);
 
   mkdirSync(options.outDir, { recursive: true });
-  const browser = await launchBrowser();
+  const browser = await launchChromium();
   try {
     const rendered: Rendered[] = [];
     for (const { file, dashboard, data, variables } of prepared) {
       const out = join(options.outDir, `${basename(file, '.json')}.png`);
-      const page = dashboardPage(dashboard, data, options.range, variables, width);
-      await screenshot(browser, { ...page, ...pageSize(dashboard, width) }, out);
+      const { html, model } = dashboardPage(dashboard, data, options.range, variables, width);
+      await screenshotPage(
+        browser,
+        { html, model, script: DRAW_SCRIPT, viewport: pageSize(dashboard, width) },
+        out,
+      );
       const series = data.reduce((sum, d) => sum + d.series.length, 0);
       log(`${out}: ${dashboard.title}, ${data.length} panels, ${series} series`);
       rendered.push({ file: out, dashboard: dashboard.title, panels: data.length, series });

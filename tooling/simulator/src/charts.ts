@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { launchChromium, screenshotPage } from '@frequency/grafana/screenshot';
 
 export interface Series {
   label: string;
@@ -35,7 +34,9 @@ function tickLabel(value: number): string {
 }
 
 function trim(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(value < 1 ? 2 : 1).replace(/\.?0+$/, '');
+  return Number.isInteger(value)
+    ? String(value)
+    : value.toFixed(value < 1 ? 2 : 1).replace(/\.?0+$/, '');
 }
 
 /** A "nice" step so that about `count` ticks cover `max`. */
@@ -59,9 +60,13 @@ export function lineChart(spec: ChartSpec): string {
   const margin = { top: 40, right: 20, bottom: 56, left: 64 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
-  const allX = spec.series.flatMap((s) => s.points.map(([x]) => x)).concat(spec.bands.map((b) => b.to));
+  const allX = spec.series
+    .flatMap((s) => s.points.map(([x]) => x))
+    .concat(spec.bands.map((b) => b.to));
   const maxX = Math.max(1, ...allX);
-  const finiteY = spec.series.flatMap((s) => s.points.map(([, y]) => y)).filter((y) => Number.isFinite(y));
+  const finiteY = spec.series
+    .flatMap((s) => s.points.map(([, y]) => y))
+    .filter((y) => Number.isFinite(y));
   const stepY = niceStep(Math.max(0, ...finiteY));
   const maxY = Math.max(stepY, Math.ceil(Math.max(0, ...finiteY) / stepY) * stepY);
   const x = (v: number) => margin.left + (v / maxX) * plotW;
@@ -106,7 +111,9 @@ export function lineChart(spec: ChartSpec): string {
     }
     for (const segment of segments) {
       if (segment.length === 0) continue;
-      parts.push(`<polyline fill="none" stroke="${series.color}" stroke-width="1.8" points="${segment.join(' ')}"/>`);
+      parts.push(
+        `<polyline fill="none" stroke="${series.color}" stroke-width="1.8" points="${segment.join(' ')}"/>`,
+      );
     }
   }
   let legendX = width - margin.right;
@@ -123,34 +130,31 @@ export function lineChart(spec: ChartSpec): string {
 }
 
 /**
- * PNG copy of an SVG through headless Chromium's --screenshot. Returns false (and writes nothing)
- * when Chromium is missing or fails: the SVG is the chart, the PNG a convenience.
+ * PNG copy of an SVG through headless Chromium. Returns false (and writes nothing) when Chromium
+ * is missing or fails: the SVG is the chart, the PNG a convenience.
  */
-export function renderPng(chromium: string, svgPath: string, pngPath: string, width: number, height: number): Promise<boolean> {
-  if (!existsSync(chromium)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const child = spawn(
-      chromium,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--hide-scrollbars',
-        `--screenshot=${pngPath}`,
-        `--window-size=${width},${height}`,
-        pathToFileURL(svgPath).href,
-      ],
-      { stdio: 'ignore' },
-    );
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code === 0 && existsSync(pngPath));
-    });
-  });
+export async function renderPng(
+  chromium: string,
+  svgPath: string,
+  pngPath: string,
+  width: number,
+  height: number,
+): Promise<boolean> {
+  if (!existsSync(chromium)) return false;
+  const html = `<!doctype html><html><body style="margin:0">${readFileSync(svgPath, 'utf8')}</body></html>`;
+  try {
+    const browser = await launchChromium(chromium);
+    try {
+      await screenshotPage(
+        browser,
+        { html, viewport: { width, height }, selector: 'svg' },
+        pngPath,
+      );
+    } finally {
+      await browser.close();
+    }
+    return existsSync(pngPath);
+  } catch {
+    return false;
+  }
 }

@@ -9,6 +9,7 @@ import { freePort, readRunFile, renderRun } from '@frequency/grafana/render';
 import { describe, expect, test } from '@frequency/testing';
 import { readSimulatorSettings, simulate } from '../src/index.js';
 import { repoRoot } from '../src/settings.js';
+import { TINY_SALE } from './tiny-sale.js';
 
 const dashboardsDir = join(repoRoot, 'grafana', 'dashboards');
 
@@ -26,18 +27,8 @@ describe('the dashboards under a real sale', () => {
       const settings = readSimulatorSettings(
         {
           ...process.env,
-          // The same tiny lifecycle as the simulator smoke test: 21 s, 200 req/s at the peak.
-          TIME_SCALE: '0.022',
-          RATE_SCALE: '0.004',
-          TICKETS_TOTAL: '500',
-          ADMISSION_RATE_PER_SECOND: '100',
-          SIM_MAX_IN_FLIGHT: '200',
-          CHECKOUT_THINK_MS: '200',
-          ORDER_POLL_MS: '300',
-          SIM_VUS: '20',
-          SIM_DRAIN_SECONDS: '30',
-          SIM_PNG: '0',
-          SIM_PROGRESS: 'off',
+          // The same tiny lifecycle as the simulator smoke test.
+          ...TINY_SALE,
           RUN_DIR: runDir,
           SIM_PROMETHEUS_LISTEN: `127.0.0.1:${await freePort()}`,
         },

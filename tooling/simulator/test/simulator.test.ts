@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@frequency/testing';
 import { readSimulatorSettings, simulate, verdicts, writeReport } from '../src/index.js';
+import { TINY_SALE } from './tiny-sale.js';
 
 describe('the sale simulator', () => {
   test('plays a tiny lifecycle to sold out against a stack it starts: sold = persisted = total, none oversold', async () => {
@@ -11,20 +12,7 @@ describe('the sale simulator', () => {
       const settings = readSimulatorSettings(
         {
           ...process.env,
-          // 15 minutes in about 21 s, peaking at 200 req/s: small enough for a loaded 2-core CI machine.
-          TIME_SCALE: '0.022',
-          RATE_SCALE: '0.004',
-          TICKETS_TOTAL: '500',
-          // Admit every joiner within seconds: the sale then sells out early in the sustained phase and
-          // the remaining phases leave slack for slow answers on a busy machine.
-          ADMISSION_RATE_PER_SECOND: '100',
-          SIM_MAX_IN_FLIGHT: '200',
-          CHECKOUT_THINK_MS: '200',
-          ORDER_POLL_MS: '300',
-          SIM_VUS: '20',
-          SIM_DRAIN_SECONDS: '30',
-          SIM_PNG: '0',
-          SIM_PROGRESS: 'off',
+          ...TINY_SALE,
           // Every joining fan solves a (cheap) proof of work, as on sale day.
           SIM_JOIN_CHALLENGE_BITS: '8',
         },

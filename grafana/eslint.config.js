@@ -1,0 +1,3 @@
+import { config } from '@frequency/eslint-config';
+
+export default config;

@@ -1,0 +1,2 @@
+export { chromiumPath, CHROMIUM_FLAGS, launchChromium } from './chromium.ts';
+export { screenshotPage, type ChartPage, type HtmlPage } from './screenshot-page.ts';
