@@ -18,11 +18,6 @@ const workerEnv = httpEnv(3003)
     WORKER_BATCH_WAIT_MS: positive(50, 10_000),
     /** Batches written at once: one commits while the next fills. */
     WORKER_CONCURRENT_BATCHES: positive(2, 32),
-    /**
-     * The purchase-intent stream is opened afresh after this long without a message, so a stream
-     * left silent by a broker restart cannot hold orders back for longer (0: never).
-     */
-    WORKER_STREAM_IDLE_REOPEN_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     /** Graceful shutdown bound: finish, commit and ack what is in hand within it. */
     WORKER_SHUTDOWN_TIMEOUT_MS: positive(20_000, 600_000),
     /**

@@ -8,7 +8,6 @@ export interface WorkerMetrics extends ServiceMetrics {
   rejected: Counter<'reason'>;
   definitions: Counter<'result'>;
   restores: Counter<'result'>;
-  streamReopens: Counter<'reason'>;
   batchSize: Histogram;
   batchDuration: Histogram;
   lag: Histogram;
@@ -41,12 +40,6 @@ export function createWorkerMetrics(): WorkerMetrics {
       name: 'worker_event_definitions_total',
       help: 'Event definitions from the waiting room by outcome (stored, stale, invalid, retried)',
       labelNames: ['result'] as const,
-      registers,
-    }),
-    streamReopens: new Counter({
-      name: 'worker_stream_reopens_total',
-      help: 'Purchase-intent streaming pulls opened afresh, by reason (error, idle)',
-      labelNames: ['reason'] as const,
       registers,
     }),
     restores: new Counter({

@@ -64,7 +64,6 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     batchWaitMs: env.WORKER_BATCH_WAIT_MS,
     concurrentBatches: env.WORKER_CONCURRENT_BATCHES,
     shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
-    idleReopenMs: env.WORKER_STREAM_IDLE_REOPEN_MS,
     permanentAttempts: env.WORKER_PERMANENT_ATTEMPTS,
     // Announced only where mail is sent: without a mailer the subscription would only pile up.
     ...(mailer ? { onConfirmed: (intents) => confirmations.publish(intents) } : {}),

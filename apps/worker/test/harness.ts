@@ -45,8 +45,6 @@ export function workerEnvVars(
     WORKER_BATCH_WAIT_MS: '20',
     WORKER_SHUTDOWN_TIMEOUT_MS: '10000',
     RECONCILE_INTERVAL_MS: '500',
-    // A test's broker restart is over in seconds; a stream it left silent is replaced as soon.
-    WORKER_STREAM_IDLE_REOPEN_MS: '5000',
     ...extra,
   };
 }

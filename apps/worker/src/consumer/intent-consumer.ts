@@ -20,8 +20,6 @@ export interface ConsumerOptions {
   batchWaitMs: number;
   concurrentBatches: number;
   shutdownTimeoutMs: number;
-  /** The stream is opened afresh after this long without a message (subscription-stream.ts). */
-  idleReopenMs?: number;
   /** Attempts at an order the database refuses for good before it is rejected as FAILED. */
   permanentAttempts: number;
   /** Called with the orders the ledger confirmed, before their messages are acked. */
@@ -62,10 +60,6 @@ export class IntentConsumer {
     });
     this.stream = new SubscriptionStream({
       ...options,
-      isBusy: () => this.buffer.length > 0 || this.active.size > 0,
-      onReopen: (reason) => {
-        options.metrics.streamReopens.inc({ reason });
-      },
       onMessage: (message) => {
         this.receive(message);
       },

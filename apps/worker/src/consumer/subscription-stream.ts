@@ -10,12 +10,6 @@ export interface StreamOptions {
   /** Unacked messages held at most. */
   maxMessages: number;
   shutdownTimeoutMs: number;
-  /** A stream that delivered nothing for this long is closed and opened afresh; 0 never. */
-  idleReopenMs?: number;
-  /** True while messages received are still being handled: such a stream is never replaced. */
-  isBusy?: () => boolean;
-  /** Called each time the stream is opened again, after an error or for being idle. */
-  onReopen?: (reason: 'error' | 'idle') => void;
   onMessage(message: Message): void;
 }
 
@@ -25,21 +19,12 @@ const maxBackoffMs = 5_000;
  * One subscription's streaming pull, kept open: a stream error (NOT_FOUND after an emulator restart,
  * a broker that went away) closes it, ensures the subscription again and reopens with capped backoff.
  * Acks are sent in groups (one RPC per 1,000 acks or 20 ms).
- *
- * A stream can also fall silent without an error: after a broker restart the client library
- * reconnects its streams on its own, and such a stream has been seen to stay open while the
- * messages published meanwhile waited for minutes. So a stream that delivered nothing for
- * `idleReopenMs` is replaced by a new one. An idle worker pays one StreamingPull call per period;
- * a busy one never gets there.
  */
 export class SubscriptionStream {
   private subscription: Subscription | undefined;
   private reopenTimer: NodeJS.Timeout | undefined;
   private reopenAttempts = 0;
   private stopping = false;
-  private idleTimer: NodeJS.Timeout | undefined;
-  /** When the open stream last delivered a message, or was opened. */
-  private lastDeliveryAt = 0;
 
   constructor(private readonly options: StreamOptions) {}
 
@@ -51,23 +36,12 @@ export class SubscriptionStream {
   start(): void {
     this.stopping = false;
     this.open();
-    const idleReopenMs = this.options.idleReopenMs ?? 0;
-    if (idleReopenMs > 0) {
-      this.idleTimer = setInterval(
-        () => {
-          this.reopenIfIdle(idleReopenMs);
-        },
-        Math.max(idleReopenMs / 4, 250),
-      );
-      this.idleTimer.unref();
-    }
   }
 
   /** Stops the pull at once; the returned promise settles once the client flushed its acks. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.reopenTimer);
-    clearInterval(this.idleTimer);
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.close().catch((err: unknown) => {
@@ -85,30 +59,13 @@ export class SubscriptionStream {
         timeout: Duration.from({ milliseconds: shutdownTimeoutMs }),
       },
     });
-    this.lastDeliveryAt = Date.now();
     subscription.on('message', (message: Message) => {
-      this.lastDeliveryAt = Date.now();
       this.options.onMessage(message);
     });
     subscription.on('error', (err: unknown) => {
       this.onStreamError(subscription, err);
     });
     this.subscription = subscription;
-  }
-
-  private reopenIfIdle(idleReopenMs: number): void {
-    const subscription = this.subscription;
-    if (this.stopping || !subscription || this.options.isBusy?.()) return;
-    if (Date.now() - this.lastDeliveryAt < idleReopenMs) return;
-    this.options.logger.debug(
-      { subscription: this.options.names.subscription, idleMs: Date.now() - this.lastDeliveryAt },
-      'no message for a while; opening the streaming pull afresh',
-    );
-    this.subscription = undefined;
-    // Nothing is being handled, so closing it waits for nothing.
-    void subscription.close().catch(() => undefined);
-    this.options.onReopen?.('idle');
-    this.open();
   }
 
   private onStreamError(subscription: Subscription, err: unknown): void {
@@ -139,9 +96,7 @@ export class SubscriptionStream {
       this.options.logger.warn({ err }, 'cannot ensure the Pub/Sub subscription yet');
     }
     // stop() may have been called while the topology was being ensured.
-    if (this.isStopping()) return;
-    this.options.onReopen?.('error');
-    this.open();
+    if (!this.isStopping()) this.open();
   }
 
   private isStopping(): boolean {
