@@ -59,7 +59,8 @@ export function loadTest(): ClassicDashboardBuilder {
           { expr: `sum(k6_vus{${RUN}})`, legend: 'VUs' },
           { expr: `sum(k6_vus_max{${RUN}})`, legend: 'VUs allocated' },
           {
-            expr: `sum(rate(k6_dropped_iterations_total{${RUN}}[$__rate_interval]))`,
+            // k6 writes the counter only once it drops one: 0 until then, not "no data".
+            expr: `sum(rate(k6_dropped_iterations_total{${RUN}}[$__rate_interval])) or on () (0 * sum(k6_vus_max{${RUN}}))`,
             legend: 'dropped iterations/s',
           },
         ],
