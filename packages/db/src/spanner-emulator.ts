@@ -35,27 +35,23 @@ export async function waitForPort(host: string, port: number, timeoutMs: number)
 }
 
 /** SIGKILL to a child started with `detached: true` and everything it started; resolves on exit. */
-export async function killProcessGroup(child: ChildProcess): Promise<void> {
-  const { pid } = child;
-  if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-  });
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  await exited;
+export function killProcessGroup(child: ChildProcess): Promise<void> {
+  return endProcessGroup(child, 'SIGKILL');
 }
 
 /**
  * Stops a child started with `detached: true` together with everything it started (its process
  * group): SIGTERM, SIGKILL after `killAfterMs`, resolved once the child has exited.
  */
-export async function stopProcessGroup(child: ChildProcess, killAfterMs = 5_000): Promise<void> {
+export function stopProcessGroup(child: ChildProcess, killAfterMs = 5_000): Promise<void> {
+  return endProcessGroup(child, 'SIGTERM', killAfterMs);
+}
+
+async function endProcessGroup(
+  child: ChildProcess,
+  signal: NodeJS.Signals,
+  killAfterMs?: number,
+): Promise<void> {
   const { pid } = child;
   if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return;
   const exited = new Promise<void>((resolve) => {
@@ -64,17 +60,20 @@ export async function stopProcessGroup(child: ChildProcess, killAfterMs = 5_000)
     });
   });
   try {
-    process.kill(-pid, 'SIGTERM');
+    process.kill(-pid, signal);
   } catch {
     return;
   }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }, killAfterMs);
+  const timer =
+    killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          try {
+            process.kill(-pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }, killAfterMs);
   await exited;
   clearTimeout(timer);
 }

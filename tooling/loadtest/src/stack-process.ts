@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { waitForStackReady } from '@frequency/stack/ready';
 import { repoRoot } from './settings.js';
 
 export interface StackPorts {
@@ -18,7 +19,6 @@ export interface RunningStack {
 }
 
 /** The last line the stack prints once every service answers and its event is seeded. */
-const READY_LINE = 'Ctrl-C stops everything this command started.';
 /** Three Node processes, Next.js and a migration on a shared 2-core machine. */
 const START_TIMEOUT_MS = 180_000;
 
@@ -53,7 +53,7 @@ export async function startStack(options: {
     log.end();
   };
   try {
-    await waitForLine(child, READY_LINE, START_TIMEOUT_MS);
+    await waitForStackReady(child, START_TIMEOUT_MS);
   } catch (err) {
     await stop();
     throw new Error(
@@ -81,31 +81,6 @@ export async function reuseStack(ports: StackPorts): Promise<RunningStack> {
     }
   }
   return { stop: () => Promise.resolve() };
-}
-
-function waitForLine(child: ChildProcess, line: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => {
-      finish(new Error(`the stack was not ready within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen = (seen + chunk.toString('utf8')).slice(-4_096);
-      if (seen.includes(line)) finish(null);
-    };
-    const onExit = (code: number | null) => {
-      finish(new Error(`the stack exited (${code ?? 'signal'}) before it was ready`));
-    };
-    const finish = (err: Error | null) => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', onExit);
-  });
 }
 
 /** SIGTERM, then SIGKILL if the stack has not drained its apps (it gives them 15 s) in 25 s. */

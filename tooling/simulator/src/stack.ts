@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createPubSub } from '@frequency/config/pubsub';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { waitForStackReady } from '@frequency/stack/ready';
 import { startRedis } from './redis-server.js';
 import { repoRoot, type SimulatorSettings } from './settings.js';
 
@@ -27,7 +28,6 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const READY_LINE = 'Ctrl-C stops everything this command started.';
 /** The stack starts three Node processes and migrates a fresh database: slow on a loaded 2-core machine. */
 const START_TIMEOUT_MS = 120_000;
 
@@ -120,7 +120,7 @@ export async function startStack(
   };
 
   try {
-    await waitForLine(child, READY_LINE, START_TIMEOUT_MS);
+    await waitForStackReady(child, START_TIMEOUT_MS);
   } catch (err) {
     await stop();
     const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
@@ -150,32 +150,6 @@ export async function startStack(
     },
     stop,
   };
-}
-
-function waitForLine(child: ChildProcess, line: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => {
-      finish(new Error(`the stack was not ready within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    const onData = (chunk: Buffer) => {
-      // Only the tail matters: the ready line is the last thing the stack prints.
-      seen = (seen + chunk.toString('utf8')).slice(-4_096);
-      if (seen.includes(line)) finish(null);
-    };
-    const onExit = (code: number | null) => {
-      finish(new Error(`the stack exited (${code ?? 'signal'}) before it was ready`));
-    };
-    const finish = (err: Error | null) => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', onExit);
-  });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

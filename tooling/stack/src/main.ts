@@ -11,6 +11,7 @@ import { ensureConfirmationTopology } from '@frequency/worker/mailer-topology';
 import { z } from 'zod';
 import { generateSecrets } from './keys.js';
 import { prefixLines } from './logs.js';
+import { STACK_READY_LINE } from './ready.js';
 import {
   ensureMailSink,
   ensurePostgres,
@@ -319,7 +320,7 @@ async function main(): Promise<number> {
     say(
       `mail:         http://127.0.0.1:${env.MAIL_INBOX_PORT}  (every confirmation e-mail lands here)`,
     );
-    say('Ctrl-C stops everything this command started.');
+    say(STACK_READY_LINE);
 
     if (env.STACK_SMOKE === '1') {
       await stopAll();
