@@ -48,7 +48,7 @@ export class IntentPublisher {
   private batch: Pending[] = [];
   private flushScheduled = false;
   private readonly inflight = new Set<Promise<void>>();
-  private topology: Promise<void> | undefined;
+  private creatingTopic: Promise<void> | undefined;
   /** Publish RPCs sent and the messages they carried. */
   readonly stats = { rpcs: 0, messages: 0 };
 
@@ -145,7 +145,7 @@ export class IntentPublisher {
    * subscription: what is published before it has is lost, and the outbox relay sends it again.
    */
   ensureTopic(): Promise<void> {
-    this.topology ??= ensureTopic(this.options.pubsub, this.options.names.topic)
+    this.creatingTopic ??= ensureTopic(this.options.pubsub, this.options.names.topic)
       .then(() => {
         this.options.logger.warn({ topic: this.options.names.topic }, 'Pub/Sub topic re-created');
       })
@@ -153,9 +153,9 @@ export class IntentPublisher {
         this.options.logger.warn({ err }, 'cannot re-create the Pub/Sub topic yet');
       })
       .finally(() => {
-        this.topology = undefined;
+        this.creatingTopic = undefined;
       });
-    return this.topology;
+    return this.creatingTopic;
   }
 
   /** Sends what is gathered, waits for the RPCs in flight, and closes the client. */
