@@ -12,7 +12,7 @@ export const BenchFigureSchema = z.object({
   baselineName: z.string().nullable(),
   /** value / baseline; null without a baseline (a figure with no bare twin, such as bytes per fan). */
   ratio: z.number().nullable(),
-  /** What the issue asks for, in words ("≥ 70% of bare", "p99 ≤ 10 ms"). */
+  /** The figure's target, in words ("≥ 70% of bare", "p99 ≤ 10 ms"). */
   target: z.string().nullable(),
 });
 export type BenchFigure = z.infer<typeof BenchFigureSchema>;

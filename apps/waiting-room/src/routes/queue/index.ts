@@ -27,7 +27,7 @@ const trustedSuccess: typeof serializerCompiler = (route) => {
   return serializerCompiler(route);
 };
 
-/** 2-4. Join, status and leave. */
+/** Join, status and leave. */
 export const queueRoutes: FastifyPluginCallbackZod<{ queue: QueueService }> = (
   app,
   { queue },
