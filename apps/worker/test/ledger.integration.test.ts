@@ -262,8 +262,14 @@ describe('the ledger has the last word', () => {
         projectId: pubsub.projectId,
         names: pubsub.names,
       };
+      // Topic and the worker's subscription (the names workerEnvVars gives it) exist before anything
+      // is published, as Terraform and the stack make them: a message published to a topic
+      // without a subscription reaches nobody.
       const eventsTopic = `${pubsub.names.topic}-events`;
-      await ensureTopology(pubsub.pubsub, { topic: eventsTopic });
+      await ensureTopology(pubsub.pubsub, {
+        topic: eventsTopic,
+        subscription: `${eventsTopic}-worker`,
+      });
       const issuer = await createTestAdmissionIssuer();
       cleanups.push(() => issuer.close());
       const worker = startWorkerInProcess(wiring);
