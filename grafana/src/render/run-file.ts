@@ -4,20 +4,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 
-export const RunFile = z
-  .object({
-    testid: z.string().min(1),
-    start: z.iso.datetime({ offset: true }),
-    end: z.iso.datetime({ offset: true }),
-    prometheusDir: z.string().refine(isAbsolute, 'must be an absolute path'),
-    eventId: z.string(),
-    rateScale: z.number(),
-    timeScale: z.number(),
-    ticketsTotal: z.number(),
-    k6Version: z.string(),
-  })
-  .loose()
-  .refine((run) => Date.parse(run.end) > Date.parse(run.start), 'end must be after start');
+/** The fields every run writes (`pnpm loadtest`, the simulator with RUN_DIR); a writer may add its own. */
+export const RunFileFields = z.object({
+  testid: z.string().min(1),
+  start: z.iso.datetime({ offset: true }),
+  end: z.iso.datetime({ offset: true }),
+  /** Absolute path passed to startPrometheus as dataDir: the renderer starts Prometheus on a copy. */
+  prometheusDir: z.string().refine(isAbsolute, 'must be an absolute path'),
+  eventId: z.string().min(1),
+  rateScale: z.number().positive(),
+  timeScale: z.number().positive(),
+  ticketsTotal: z.number().int().positive(),
+  k6Version: z.string().min(1),
+});
+
+export const RunFile = RunFileFields.loose().refine(
+  (run) => Date.parse(run.end) > Date.parse(run.start),
+  'end must be after start',
+);
 export type RunFile = z.infer<typeof RunFile>;
 
 export function readRunFile(dir: string): RunFile {

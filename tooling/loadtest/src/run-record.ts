@@ -1,23 +1,15 @@
 // run.json: what a finished run hands to the dashboard renderer (and to anyone reading the folder).
 import { writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import { RunFileFields } from '@frequency/grafana/run-file';
 import { z } from 'zod';
 
-export const RunRecordSchema = z.strictObject({
-  testid: z.string().min(1),
-  start: z.iso.datetime(),
-  end: z.iso.datetime(),
-  /** Absolute path passed to startPrometheus as dataDir: the renderer starts Prometheus on it. */
-  prometheusDir: z.string().refine(isAbsolute, 'an absolute path'),
-  eventId: z.string().min(1),
-  rateScale: z.number().positive(),
-  timeScale: z.number().positive(),
-  ticketsTotal: z.number().int().positive(),
-  k6Version: z.string().min(1),
+/** The renderer's run.json fields, and the load test's own. */
+export const RunRecordSchema = RunFileFields.extend({
   /** os.loadavg() when the run started: a loaded machine explains slow figures. */
   loadAverage: z.tuple([z.number(), z.number(), z.number()]),
   thresholdsPassed: z.boolean(),
-});
+}).strict();
 
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

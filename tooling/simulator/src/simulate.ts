@@ -7,6 +7,7 @@ import { Fans, type FanRecord } from './fans.js';
 import { HttpClient } from './http.js';
 import { Monitor, type Reading } from './monitor.js';
 import { startPrometheus, type PrometheusServer } from '@frequency/grafana/prometheus-server';
+import { RunFile } from '@frequency/grafana/run-file';
 import { K6Series } from './k6-series.js';
 import { Recorder } from './recorder.js';
 import { commandStats } from './redis-server.js';
@@ -220,7 +221,7 @@ export async function simulate(
       writeFileSync(
         runFile,
         `${JSON.stringify(
-          {
+          RunFile.parse({
             testid: stack.runId,
             start: startedAt.toISOString(),
             end: new Date().toISOString(),
@@ -232,7 +233,7 @@ export async function simulate(
             k6Version: 'none: played by @frequency/simulator, reporting in k6 series',
             generator: 'simulator',
             command: settings.command,
-          },
+          }),
           null,
           2,
         )}\n`,
