@@ -11,7 +11,7 @@ import { PostgresStore } from '@frequency/db';
 import {
   afterAll,
   createTestAdmissionIssuer,
-  deleteKeysWithPrefix,
+  forgetKeysWithPrefix,
   describe,
   expect,
   seedTestEvent,
@@ -320,7 +320,7 @@ describe('the ledger has the last word', () => {
         .toBe(sold);
 
       // Redis forgets every key of this test.
-      await deleteKeysWithPrefix(redis.url, redis.keyPrefix);
+      expect(await forgetKeysWithPrefix(redis.url, redis.keyPrefix)).toBeGreaterThan(0);
       const keys = eventKeys('lost');
       await expect.poll(() => redis.client.exists(keys.config), { timeout: 30_000 }).toBe(1);
       expect(await redis.client.get(keys.stock)).toBe(String(400 - sold));

@@ -87,6 +87,29 @@ export async function deleteKeysWithPrefix(url: string, prefix: string): Promise
   }
 }
 
+/**
+ * Deletes every key that starts with `prefix` in one script, as a Redis that loses its data does:
+ * nothing that runs meanwhile sees some keys gone and others not, and nothing it writes back is
+ * deleted after it. Test-sized key sets only: the script blocks Redis while it runs.
+ */
+export async function forgetKeysWithPrefix(url: string, prefix: string): Promise<number> {
+  const raw = createRedisClient({ url, name: 'test-forget' });
+  try {
+    const deleted = await raw.eval(
+      `local keys = redis.call('KEYS', ARGV[1])
+       for i = 1, #keys, 1000 do
+         redis.call('UNLINK', unpack(keys, i, math.min(i + 999, #keys)))
+       end
+       return #keys`,
+      0,
+      `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
+    );
+    return Number(deleted);
+  } finally {
+    raw.disconnect();
+  }
+}
+
 /** A Redis client confined to a unique key prefix; cleanup() deletes every key under it. */
 export async function createTestRedis(): Promise<TestRedis & { cleanup(): Promise<void> }> {
   const keyPrefix = `${uniqueName('t')}:`;
