@@ -273,7 +273,7 @@ const lines = [
   'Targets: status >= 70% of bare with p99 <= 10 ms; join >= 35% of bare; <= 150 B per waiting fan.',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-// The same figures as BENCH lines, for `pnpm bench`'s table (tooling/bench).
+// The same figures as BENCH lines, for `pnpm bench`'s table (programs/bench).
 const bareName = results[0]?.[0] ?? 'bare';
 const targets = ['', '>= 70% of bare, p99 <= 10 ms', '>= 35% of bare'];
 results.slice(1).forEach(([name, f], index) => {

@@ -37,7 +37,7 @@ function order(admission: MintedAdmission) {
 
 /**
  * What the waiting room's leave script does to an admitted fan's admission, through the shared keys
- * of packages/contracts (the end-to-end test in tooling/stack runs the real one).
+ * of packages/contracts (the end-to-end test in programs/stack runs the real one).
  */
 async function leave(redis: Redis, admission: MintedAdmission): Promise<void> {
   const keys = eventKeys(eventId);

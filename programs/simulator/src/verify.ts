@@ -37,7 +37,10 @@ export interface LedgerSource {
  * row) or `timeoutMs` passes, then returns the figures the contract promises to keep equal.
  */
 export async function readLedger(source: LedgerSource, timeoutMs: number): Promise<Ledger> {
-  const redis = new Redis(source.redisUrl, { keyPrefix: source.redisKeyPrefix, maxRetriesPerRequest: 3 });
+  const redis = new Redis(source.redisUrl, {
+    keyPrefix: source.redisKeyPrefix,
+    maxRetriesPerRequest: 3,
+  });
   const client = new pg.Client({ connectionString: source.databaseUrl });
   await client.connect();
   const keys = eventKeys(source.eventId);
@@ -49,8 +52,13 @@ export async function readLedger(source: LedgerSource, timeoutMs: number): Promi
     let stock = 0;
     let persisted = 0;
     while (Date.now() - started < timeoutMs) {
-      [sold, stock] = (await redis.mget(keys.sold, keys.stock)).map((value) => Number(value ?? 0)) as [number, number];
-      const result = await client.query<{ n: string }>('select count(*) as n from tickets where event_id = $1', [source.eventId]);
+      [sold, stock] = (await redis.mget(keys.sold, keys.stock)).map((value) =>
+        Number(value ?? 0),
+      ) as [number, number];
+      const result = await client.query<{ n: string }>(
+        'select count(*) as n from tickets where event_id = $1',
+        [source.eventId],
+      );
       persisted = Number(result.rows[0]?.n ?? 0);
       stableReads = persisted === sold ? stableReads + 1 : 0;
       if (stableReads >= 2) {

@@ -31,7 +31,11 @@ export function admissionOrder(fans: readonly Admitted[]): OrderCheck {
     if (earliestBehind < fan.admittedAt) overtaken += 1;
     earliestBehind = Math.min(earliestBehind, fan.admittedAt);
   }
-  return { fans: byPosition.length, overtaken, inversions: countInversions(byPosition.map((fan) => fan.admittedAt)) };
+  return {
+    fans: byPosition.length,
+    overtaken,
+    inversions: countInversions(byPosition.map((fan) => fan.admittedAt)),
+  };
 }
 
 /** Pairs i < j with values[i] > values[j] (strictly), by merge sort: O(n log n). */
@@ -129,7 +133,10 @@ export function shuffleCheck(
 ): ShuffleCheck {
   const outcomeRanks = ranks(arrivals.map((fan) => fan.outcome));
   const byArrival = arrivals
-    .map((fan, index) => ({ arrival: fan.arrival, percentile: ((outcomeRanks[index] ?? 1) - 1) / Math.max(1, arrivals.length - 1) }))
+    .map((fan, index) => ({
+      arrival: fan.arrival,
+      percentile: ((outcomeRanks[index] ?? 1) - 1) / Math.max(1, arrivals.length - 1),
+    }))
     .sort((a, b) => a.arrival - b.arrival);
   const quarter = byArrival.slice(0, Math.max(1, Math.floor(byArrival.length / 4)));
   return {
@@ -139,7 +146,9 @@ export function shuffleCheck(
       arrivals.map((fan) => fan.outcome),
     ),
     earliestQuarterMeanPercentile:
-      byArrival.length === 0 ? Number.NaN : quarter.reduce((sum, fan) => sum + fan.percentile, 0) / quarter.length,
+      byArrival.length === 0
+        ? Number.NaN
+        : quarter.reduce((sum, fan) => sum + fan.percentile, 0) / quarter.length,
     commitmentHolds:
       seed === null || commitment === null
         ? null

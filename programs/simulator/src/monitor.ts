@@ -52,7 +52,8 @@ export class Monitor {
         url: this.url,
         headers: { authorization: `Bearer ${this.opsToken}` },
       });
-      const reading = response.status === 200 ? toReading(response.body, Date.now() - this.startedAt) : null;
+      const reading =
+        response.status === 200 ? toReading(response.body, Date.now() - this.startedAt) : null;
       if (reading) this.readings.push(reading);
       return reading;
     } finally {

@@ -1,4 +1,4 @@
-// Per-request CPU cost of every lifecycle endpoint, from the benchmarks' BENCH lines (tooling/bench),
+// Per-request CPU cost of every lifecycle endpoint, from the benchmarks' BENCH lines (programs/bench),
 // and the conversion to what the HPA measures: CPU utilisation of the pod's request, requests/s per
 // pod, and a worker's messages/s.
 //

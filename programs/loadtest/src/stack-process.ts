@@ -1,4 +1,4 @@
-// The local stack for a run: tooling/stack started as `npm start` starts it (or one already
+// The local stack for a run: programs/stack started as `npm start` starts it (or one already
 // running, when told to reuse it), with its output in the run's folder.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -32,14 +32,14 @@ export function serviceUrls(ports: StackPorts): Record<keyof StackPorts, string>
 }
 
 /**
- * Starts tooling/stack with the caller's environment (its ports, Redis key prefix, database and
+ * Starts programs/stack with the caller's environment (its ports, Redis key prefix, database and
  * emulator carry through) plus the ops token this run uses to create its event.
  */
 export async function startStack(options: {
   env: Record<string, string>;
   logFile: string;
 }): Promise<RunningStack> {
-  const stackDir = join(repoRoot, 'tooling', 'stack');
+  const stackDir = join(repoRoot, 'programs', 'stack');
   const log = createWriteStream(options.logFile);
   const child = spawn(
     process.execPath,

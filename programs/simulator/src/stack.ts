@@ -32,7 +32,7 @@ export interface RunningStack {
 const START_TIMEOUT_MS = 120_000;
 
 /**
- * Starts tooling/stack (the same command developers run) with this run's own ports, Redis key prefix,
+ * Starts programs/stack (the same command developers run) with this run's own ports, Redis key prefix,
  * database and Pub/Sub names, so a simulation never touches another stack or test on the machine.
  * The event opens only when the simulator says so (PATCH opensAt at the sale_opening phase).
  */
@@ -68,7 +68,7 @@ export async function startStack(
   };
   const logFile = join(logDir, `stack-${runId}.log`);
   const log = createWriteStream(logFile);
-  const stackDir = join(repoRoot, 'tooling', 'stack');
+  const stackDir = join(repoRoot, 'programs', 'stack');
   const child = spawn(
     process.execPath,
     ['--conditions=source', '--import', 'tsx', join(stackDir, 'src', 'main.ts')],

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { formatTable, parseBenchLine, type CollectedFigure } from './index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const WORKSPACE_DIRS = ['apps', 'packages', 'tooling'];
+const WORKSPACE_DIRS = ['apps', 'packages', 'programs'];
 
 interface BenchPackage {
   name: string;

@@ -74,7 +74,7 @@ export async function simulate(
 ): Promise<SimulationResult> {
   const logDir = join(tmpdir(), 'frequency-simulator');
   mkdirSync(logDir, { recursive: true });
-  progress.update('starting the local stack (tooling/stack)…');
+  progress.update('starting the local stack (programs/stack)…');
   const stack = await startStack(settings, logDir);
   const http = new HttpClient(settings.connections);
   const k6 = settings.run ? new K6Series(stack.runId, settings.maxInFlight) : null;
