@@ -5,7 +5,9 @@ import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   OVERLAYS,
+  overlayComponents,
   renderOverlay,
+  renderWithComponent,
   renderWithRelease,
   schemaErrors,
   type Overlay,
@@ -352,13 +354,16 @@ describe('network policies', () => {
   };
   const loadBalancer: Endpoint = { kind: 'external', ip: '35.191.4.20' };
   const internet: Endpoint = { kind: 'external', ip: '8.8.8.8' };
-  const redis: Endpoint = { kind: 'external', ip: privateServices };
+  // Memorystore for Redis on the private services range; a cluster on its PSC subnet.
+  const redisInstance: Endpoint = { kind: 'external', ip: privateServices };
+  const redisCluster: Endpoint = { kind: 'external', ip: '10.10.16.3' };
   const postgres: Endpoint = { kind: 'external', ip: privateServices };
   const pubsub: Endpoint = { kind: 'external', ip: googleApis };
   const smtpRelay: Endpoint = { kind: 'external', ip: '203.0.113.25' };
 
   it.each(OVERLAYS)('%s: allows the flows of the design and nothing else', (name) => {
     const r = overlay(name);
+    const redis = overlayComponents(name).includes('redis-cluster') ? redisCluster : redisInstance;
     const policies = new PolicySet(r.networkPolicies(), {
       frequency: { 'kubernetes.io/metadata.name': 'frequency' },
       monitoring: { 'kubernetes.io/metadata.name': 'monitoring' },
@@ -456,6 +461,44 @@ describe('network policies', () => {
     expect(wrong.map(([label, actual]) => `${label}: ${actual ? 'allowed' : 'denied'}`)).toEqual(
       [],
     );
+  });
+
+  it('with components/redis-cluster: the three services reach the cluster on its discovery and node ports only', () => {
+    const r = renderWithComponent('staging', 'redis-cluster');
+    const policies = new PolicySet(r.networkPolicies(), {
+      frequency: { 'kubernetes.io/metadata.name': 'frequency' },
+    });
+    const wrong: string[] = [];
+    const check = (label: string, actual: boolean, expected: boolean): void => {
+      if (actual !== expected) wrong.push(`${label}: ${actual ? 'allowed' : 'denied'}`);
+    };
+    for (const [who, pod] of Object.entries(pods(r))) {
+      const needsRedis = ['waiting-room', 'checkout', 'worker'].includes(who);
+      // 6379 is the discovery endpoint; 11000-13047 the nodes a cluster client is sent to.
+      for (const port of [6379, 11000, 12345, 13047]) {
+        check(
+          `${who} -> Redis Cluster :${port}`,
+          policies.allows(pod, redisCluster, port),
+          needsRedis,
+        );
+      }
+      for (const port of [6380, 10999, 13048]) {
+        check(`${who} -> Redis Cluster :${port}`, policies.allows(pod, redisCluster, port), false);
+      }
+      // The instance's range is not Redis any more: nothing goes there on 6379.
+      check(`${who} -> private services :6379`, policies.allows(pod, redisInstance, 6379), false);
+      check(
+        `${who} -> Postgres`,
+        policies.allows(pod, { kind: 'external', ip: privateServices }, 5432),
+        ['worker', 'migrate'].includes(who),
+      );
+    }
+    check(
+      'a pod without its own policy -> Redis Cluster',
+      policies.allows(newcomer, redisCluster, 6379),
+      false,
+    );
+    expect(wrong).toEqual([]);
   });
 });
 

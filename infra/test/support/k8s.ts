@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BackendConfig } from '@kubernetes-models/gke/cloud.google.com/v1/BackendConfig';
@@ -16,8 +16,8 @@ import {
 } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { type IConfigMap, type IService, type IServiceAccount } from 'kubernetes-models/v1';
-import { parseAllDocuments } from 'yaml';
-import { asRecord, asString, infraDir, run } from './repo.js';
+import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
+import { asArray, asRecord, asString, infraDir, run } from './repo.js';
 
 export const OVERLAYS = ['staging', 'production'] as const;
 export type Overlay = (typeof OVERLAYS)[number];
@@ -182,6 +182,35 @@ export function renderWithRelease(overlay: Overlay, imageTag: string): Rendered 
       `IMAGE_TAG=${imageTag}\n`,
     );
     return new Rendered(parseManifests(kustomize(path.join(scratch, 'overlays', overlay))));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function readKustomization(dir: string): Record<string, unknown> {
+  return asRecord(
+    parseYaml(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')),
+    `${dir}/kustomization.yaml`,
+  );
+}
+
+/** The components an overlay includes, by directory name (../../components/<name>). */
+export function overlayComponents(overlay: Overlay): string[] {
+  const components = readKustomization(overlayDir(overlay))['components'] ?? [];
+  return asArray(components, 'components').map((c) => path.basename(asString(c, 'component')));
+}
+
+/** Renders an overlay from a scratch copy of infra/k8s with one more component. */
+export function renderWithComponent(overlay: Overlay, component: string): Rendered {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'k8s-'));
+  try {
+    cpSync(path.join(infraDir, 'k8s'), scratch, { recursive: true });
+    const dir = path.join(scratch, 'overlays', overlay);
+    const kustomization = readKustomization(dir);
+    const components = asArray(kustomization['components'] ?? [], 'components');
+    kustomization['components'] = [...components, `../../components/${component}`];
+    writeFileSync(path.join(dir, 'kustomization.yaml'), stringify(kustomization));
+    return new Rendered(parseManifests(kustomize(dir)));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
-import { asArray, asRecord, infraDir, isRecord, listFiles } from './repo.js';
+import { asArray, asRecord, infraDir, isRecord, listFiles, run } from './repo.js';
 
 export const terraformDir = path.join(infraDir, 'terraform');
 export const ENVS = ['staging', 'production'] as const;
@@ -14,6 +15,8 @@ export interface TfDir {
   module: Record<string, Record<string, unknown>[]>;
   variable: Record<string, Record<string, unknown>[]>;
   output: Record<string, Record<string, unknown>[]>;
+  locals: Record<string, unknown>;
+  moved: Record<string, unknown>[];
   terraform: Record<string, unknown>[];
 }
 
@@ -71,6 +74,11 @@ export async function parseDir(dir: string): Promise<TfDir> {
     module: flat('module'),
     variable: flat('variable'),
     output: flat('output'),
+    locals: Object.assign(
+      {},
+      ...asArray(merged['locals'] ?? [], 'locals').map((b) => asRecord(b, 'locals')),
+    ) as Record<string, unknown>,
+    moved: asArray(merged['moved'] ?? [], 'moved').map((b) => asRecord(b, 'moved')),
     terraform: asArray(merged['terraform'] ?? [], 'terraform').map((b) => asRecord(b, 'terraform')),
   };
 }
@@ -91,4 +99,49 @@ export function block(parent: Record<string, unknown>, key: string): Record<stri
 
 export function resourcesOfType(dir: TfDir, type: string): Record<string, unknown>[] {
   return Object.values(dir.resource[type] ?? {}).flat();
+}
+
+export const TERRAFORM_HINT =
+  'install terraform 1.11 (HashiCorp apt repository; CI uses hashicorp/setup-terraform)';
+
+/** An expression as hcl2json hands it over ("${expr}"), without the interpolation wrapper. */
+export function bareExpression(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new Error(`${what}: expected an expression string`);
+  const m = /^\$\{([\s\S]*)\}$/.exec(value);
+  if (m?.[1] === undefined || m[1].includes('${'))
+    throw new Error(`${what}: not one expression: ${value}`);
+  return m[1];
+}
+
+/**
+ * Runs Terraform itself on a configuration that needs no provider (variables,
+ * locals, outputs only) and returns its outputs: validation rules and
+ * expressions taken from the real modules are evaluated by Terraform, offline.
+ * A failed validation throws a CommandError whose stderr holds Terraform's message.
+ */
+export function evaluate(
+  files: Record<string, string>,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tf-eval-'));
+  const options = {
+    cwd: dir,
+    env: { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '' },
+    installHint: TERRAFORM_HINT,
+  };
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+    writeFileSync(path.join(dir, 'terraform.tfvars.json'), JSON.stringify(values));
+    run('terraform', ['init', '-input=false', '-no-color'], options);
+    run('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], options);
+    const outputs = asRecord(
+      JSON.parse(run('terraform', ['output', '-json', '-no-color'], options)) as unknown,
+      'terraform output',
+    );
+    return Object.fromEntries(
+      Object.entries(outputs).map(([name, out]) => [name, asRecord(out, name)['value']]),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -2,8 +2,9 @@ terraform {
   required_version = ">= 1.9"
   required_providers {
     google = {
-      source  = "hashicorp/google"
-      version = "~> 6.10"
+      source = "hashicorp/google"
+      # 6.12 added persistence_config to google_redis_cluster (modules/redis-cluster).
+      version = "~> 6.12"
     }
     random = {
       source  = "hashicorp/random"
@@ -13,6 +14,6 @@ terraform {
 }
 
 provider "google" {
-  project = var.project_id
-  region  = var.region
+  project = local.project_id
+  region  = local.region
 }

@@ -1,90 +1,29 @@
-# One environment = one GCP project. envs/staging and envs/production share this
-# file word for word (a test checks it); they differ in terraform.tfvars and backend.tf.
+# staging: one GCP project. Everything it runs on is modules/platform, the same
+# module production calls; this file holds only staging's values.
 
-module "project" {
-  source     = "../../modules/project"
-  project_id = var.project_id
+locals {
+  project_id = "frequency-staging"
+  region     = "europe-west3"
 }
 
-module "network" {
-  source     = "../../modules/network"
-  project_id = var.project_id
-  region     = var.region
-  depends_on = [module.project]
-}
+module "platform" {
+  source = "../../modules/platform"
 
-module "gke" {
-  source                     = "../../modules/gke"
-  project_id                 = var.project_id
-  region                     = var.region
-  network_name               = module.network.network_name
-  subnetwork_name            = module.network.subnetwork_name
-  master_authorized_networks = var.master_authorized_networks
-  machine_type               = var.gke_machine_type
-  min_nodes_per_zone         = var.gke_min_nodes_per_zone
-  max_nodes_per_zone         = var.gke_max_nodes_per_zone
-}
-
-module "cloudsql" {
-  source     = "../../modules/cloudsql"
-  project_id = var.project_id
-  region     = var.region
-  network_id = module.network.network_id
-  tier       = var.cloudsql_tier
-  # The instance takes its private IP from the peered range, which must exist first.
-  depends_on = [module.network]
-}
-
-module "redis" {
-  source         = "../../modules/redis"
-  project_id     = var.project_id
-  region         = var.region
-  network_id     = module.network.network_id
-  memory_size_gb = var.redis_memory_size_gb
-  depends_on     = [module.network]
-}
-
-module "pubsub" {
-  source     = "../../modules/pubsub"
-  project_id = var.project_id
-  depends_on = [module.project]
-}
-
-module "artifact_registry" {
-  source         = "../../modules/artifact-registry"
-  project_id     = var.project_id
-  region         = var.region
-  reader_members = var.artifact_registry_readers
-  depends_on     = [module.project]
-}
-
-module "secrets" {
-  source     = "../../modules/secrets"
-  project_id = var.project_id
-  depends_on = [module.project]
-}
-
-module "workload_identity" {
-  source            = "../../modules/workload-identity"
-  project_id        = var.project_id
-  topic             = module.pubsub.topic
-  subscription      = module.pubsub.subscription
-  dead_letter_topic = module.pubsub.dead_letter_topic
-  github_repository = var.github_repository
-
-  events_topic                    = module.pubsub.events_topic
-  events_subscription             = module.pubsub.events_subscription
-  confirmations_topic             = module.pubsub.confirmations_topic
-  confirmations_subscription      = module.pubsub.confirmations_subscription
-  confirmations_dead_letter_topic = module.pubsub.confirmations_dead_letter_topic
-  # The workload pool exists once the cluster does.
-  depends_on = [module.gke]
-}
-
-module "edge" {
-  source     = "../../modules/edge"
-  project_id = var.project_id
-  domains    = var.domains
-  ops_domain = var.ops_domain
-  depends_on = [module.project]
+  project_id                 = local.project_id
+  region                     = local.region
+  domains                    = ["staging.tickets.example.com", "queue.staging.tickets.example.com", "checkout.staging.tickets.example.com"]
+  ops_domain                 = "ops.staging.tickets.example.com"
+  github_repository          = "frequency-festival/waiting-room"
+  master_authorized_networks = ["203.0.113.0/24"]
+  gke_machine_type           = "c3-standard-4"
+  gke_min_nodes_per_zone     = 1
+  gke_max_nodes_per_zone     = 3
+  cloudsql_tier              = "db-custom-2-7680"
+  # Changing redis_mode also means the overlay's components/redis-cluster (docs/deploy.md).
+  redis_mode                  = "instance"
+  redis_memory_size_gb        = 5
+  redis_cluster_shard_count   = 3
+  redis_cluster_replica_count = 1
+  redis_cluster_node_type     = "REDIS_HIGHMEM_MEDIUM"
+  artifact_registry_readers   = ["serviceAccount:deployer@frequency-production.iam.gserviceaccount.com"]
 }

@@ -1,95 +1,84 @@
-# What the manifests and the deploy workflow consume (infra/k8s/overlays/*, .github/workflows/deploy.yml).
-
+# This environment's outputs are the platform's (modules/platform/outputs.tf says who reads them).
 output "project_id" {
-  description = "PUBSUB_PROJECT_ID in the overlay's frequency-config."
-  value       = var.project_id
+  value = module.platform.project_id
 }
 
 output "region" {
-  value = var.region
+  value = module.platform.region
 }
 
 output "cluster_name" {
-  description = "GKE_CLUSTER in the deploy workflow."
-  value       = module.gke.cluster_name
+  value = module.platform.cluster_name
 }
 
 output "artifact_registry_url" {
-  description = "Prefix of the overlay's images: newName."
-  value       = module.artifact_registry.url
+  value = module.platform.artifact_registry_url
 }
 
 output "workload_identity_service_accounts" {
-  description = "iam.gke.io/gcp-service-account per ServiceAccount (overlay service-accounts.yaml)."
-  value       = module.workload_identity.service_accounts
+  value = module.platform.workload_identity_service_accounts
 }
 
 output "metrics_adapter_service_account" {
-  value = module.workload_identity.metrics_adapter_service_account
+  value = module.platform.metrics_adapter_service_account
 }
 
 output "deployer_service_account" {
-  description = "GCP_DEPLOYER_SA in the deploy workflow."
-  value       = module.workload_identity.deployer_service_account
+  value = module.platform.deployer_service_account
 }
 
 output "github_workload_identity_provider" {
-  description = "GCP_WORKLOAD_IDENTITY_PROVIDER in the deploy workflow."
-  value       = module.workload_identity.github_workload_identity_provider
+  value = module.platform.github_workload_identity_provider
 }
 
 output "private_services_cidr" {
-  description = "ipBlock of the redis-egress and postgres-egress NetworkPolicies."
-  value       = module.network.private_services_cidr
+  value = module.platform.private_services_cidr
 }
 
 output "pubsub_topic" {
-  value = module.pubsub.topic
+  value = module.platform.pubsub_topic
 }
 
 output "pubsub_subscription" {
-  description = "resource.labels.subscription_id in the worker's HorizontalPodAutoscaler."
-  value       = module.pubsub.subscription
+  value = module.platform.pubsub_subscription
 }
 
 output "pubsub_dead_letter_topic" {
-  value = module.pubsub.dead_letter_topic
+  value = module.platform.pubsub_dead_letter_topic
 }
 
 output "ingress_ip" {
-  description = "Point the DNS records of var.domains here."
-  value       = module.edge.ingress_ip
+  value = module.platform.ingress_ip
 }
 
 output "ingress_ip_name" {
-  description = "kubernetes.io/ingress.global-static-ip-name on the Ingress."
-  value       = module.edge.ingress_ip_name
+  value = module.platform.ingress_ip_name
 }
 
 output "certificate_name" {
-  description = "ingress.gcp.kubernetes.io/pre-shared-cert on the Ingress."
-  value       = module.edge.certificate_name
+  value = module.platform.certificate_name
 }
 
 output "ops_ingress_ip" {
-  description = "Point the DNS record of var.ops_domain here."
-  value       = module.edge.ops_ingress_ip
+  value = module.platform.ops_ingress_ip
 }
 
 output "ops_ingress_ip_name" {
-  description = "kubernetes.io/ingress.global-static-ip-name on the Ingress frequency-ops."
-  value       = module.edge.ops_ingress_ip_name
+  value = module.platform.ops_ingress_ip_name
 }
 
 output "ops_certificate_name" {
-  description = "ingress.gcp.kubernetes.io/pre-shared-cert on the Ingress frequency-ops."
-  value       = module.edge.ops_certificate_name
+  value = module.platform.ops_certificate_name
+}
+
+output "redis_mode" {
+  value = module.platform.redis_mode
+}
+
+output "redis_psc_cidr" {
+  value = module.platform.redis_psc_cidr
 }
 
 output "secret_ids" {
-  description = "Secret Manager ids that infra/scripts/sync-secrets.sh copies into the namespace."
-  value = merge(module.secrets.secret_ids, {
-    DATABASE_URL = module.cloudsql.database_url_secret
-    REDIS_URL    = module.redis.redis_url_secret
-  })
+  value = module.platform.secret_ids
 }

@@ -9,9 +9,11 @@ resource "google_project_service" "enabled" {
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",
     "monitoring.googleapis.com",
+    "networkconnectivity.googleapis.com", # service connection policy (redis_mode = "cluster")
     "pubsub.googleapis.com",
     "redis.googleapis.com",
     "secretmanager.googleapis.com",
+    "serviceconsumermanagement.googleapis.com", # Memorystore Cluster's PSC endpoints
     "servicenetworking.googleapis.com",
     "sqladmin.googleapis.com",
     "sts.googleapis.com",
