@@ -1,13 +1,16 @@
 import { createPrivateKey } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generateSecrets } from '../scripts/generate-secrets.js';
-import { renderOverlay } from './support/k8s.js';
+import { KUBECTL_HINT, parseManifests, renderOverlay } from './support/k8s.js';
 import {
   APPS,
   asArray,
   asRecord,
+  CommandError,
   conventionEnvNames,
   infraDir,
   readRepoFile,
@@ -149,6 +152,108 @@ describe('infra/scripts/sync-secrets.sh', () => {
             .includes(app);
         expect(allowed, `${secret} holds ${key} (used by ${users})`).toBe(true);
       }
+    }
+  });
+});
+
+interface SyncResult {
+  /** Secret name -> key -> value, as kubectl apply would have received them. */
+  secrets: Map<string, Record<string, string>>;
+}
+
+/**
+ * Runs sync-secrets.sh for real against a stand-in Secret Manager (a gcloud on
+ * PATH that answers from `stored`) and a stand-in cluster (kubectl apply writes
+ * what it is given to a file); kubectl create itself is the real one.
+ */
+function runSync(stored: Record<string, string>): SyncResult {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sync-secrets-'));
+  try {
+    const bin = path.join(dir, 'bin');
+    const store = path.join(dir, 'store');
+    const applied = path.join(dir, 'applied.yaml');
+    mkdirSync(bin);
+    mkdirSync(store);
+    for (const [id, value] of Object.entries(stored)) writeFileSync(path.join(store, id), value);
+    const kubectl = run('bash', ['-c', 'command -v kubectl'], { installHint: KUBECTL_HINT }).trim();
+    const tools: Record<string, string> = {
+      // gcloud secrets versions access latest --project P --secret ID
+      gcloud: `#!/usr/bin/env bash
+while [[ $# -gt 0 && "$1" != --secret ]]; do shift; done
+[[ -f "${store}/$2" ]] || { echo "NOT_FOUND: secret $2" >&2; exit 1; }
+cat "${store}/$2"
+`,
+      kubectl: `#!/usr/bin/env bash
+if [[ "$1" == apply ]]; then { cat; echo '---'; } >>"${applied}"; exit 0; fi
+exec ${kubectl} "$@"
+`,
+    };
+    for (const [name, text] of Object.entries(tools)) {
+      writeFileSync(path.join(bin, name), text);
+      chmodSync(path.join(bin, name), 0o755);
+    }
+    run('bash', [path.join(infraDir, 'scripts', 'sync-secrets.sh'), 'frequency-test'], {
+      env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, KUBECONFIG: path.join(dir, 'none') },
+      installHint: 'bash is required',
+    });
+    const secrets = new Map<string, Record<string, string>>();
+    for (const m of parseManifests(readFileSync(applied, 'utf8'))) {
+      const data = asRecord(m.raw['data'] ?? {}, `${m.name}.data`);
+      secrets.set(
+        m.name,
+        Object.fromEntries(
+          Object.entries(data).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()]),
+        ),
+      );
+    }
+    return { secrets };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('infra/scripts/sync-secrets.sh against a stand-in Secret Manager', () => {
+  const common = {
+    'admission-private-jwks': '{"keys":[]}',
+    'queue-token-secret': 'q'.repeat(32),
+    'ops-token': 'o'.repeat(32),
+    'receipt-secret': 'r'.repeat(32),
+    'database-url': 'postgres://frequency@10.100.0.5:5432/frequency',
+  };
+  const redisUsers = ['waiting-room-env', 'checkout-env', 'worker-env'];
+
+  it('hands the services REDIS_URL when the environment has an instance', () => {
+    const { secrets } = runSync({ ...common, 'redis-url': 'redis://:auth@10.100.0.3:6379/0' });
+    for (const name of redisUsers) {
+      expect(secrets.get(name)?.['REDIS_URL'], name).toBe('redis://:auth@10.100.0.3:6379/0');
+      expect(secrets.get(name), name).not.toHaveProperty('REDIS_CLUSTER_NODES');
+    }
+    expect(Object.keys(secrets.get('migrate-env') ?? {})).toEqual(['DATABASE_URL']);
+  });
+
+  it('hands the services REDIS_CLUSTER_NODES when the environment has a cluster', () => {
+    const { secrets } = runSync({ ...common, 'redis-cluster-nodes': '10.10.16.2:6379' });
+    for (const name of redisUsers) {
+      expect(secrets.get(name)?.['REDIS_CLUSTER_NODES'], name).toBe('10.10.16.2:6379');
+      expect(secrets.get(name), name).not.toHaveProperty('REDIS_URL');
+    }
+    expect(secrets.get('checkout-env')?.['RECEIPT_SECRET']).toBe('r'.repeat(32));
+  });
+
+  it('stops unless exactly one Redis secret exists', () => {
+    for (const stored of [
+      common,
+      { ...common, 'redis-url': 'redis://:a@h:6379/0', 'redis-cluster-nodes': 'h:6379' },
+    ]) {
+      let failure: unknown;
+      try {
+        runSync(stored);
+      } catch (err) {
+        failure = err;
+      }
+      expect(failure).toBeInstanceOf(CommandError);
+      if (failure instanceof CommandError)
+        expect(failure.stderr).toContain('expected exactly one of');
     }
   });
 });
