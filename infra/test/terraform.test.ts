@@ -102,9 +102,9 @@ function countOf(call: string): string {
   return bareExpression(mod('platform').module[call]?.[0]?.['count'], `${call}.count`);
 }
 
-function expectValidationError(run: () => unknown, message: string): void {
+function expectValidationError(attempt: () => unknown, message: string): void {
   try {
-    run();
+    attempt();
   } catch (err) {
     expect(err).toBeInstanceOf(CommandError);
     if (err instanceof CommandError) expect(err.stderr.replace(/\s+/g, ' ')).toContain(message);
@@ -327,24 +327,33 @@ describe('redis_mode', () => {
       'secret_ids',
     ).replaceAll('module.', 'local.');
     const ids = asRecord(variableDefault(mod('secrets'), 'secrets'), 'secrets default');
+    const secretId = (name: ModuleName, resourceName: string): string =>
+      asString(
+        resource(mod(name), 'google_secret_manager_secret', resourceName)['secret_id'],
+        `${name} ${resourceName}`,
+      );
+    const databaseUrl = secretId('cloudsql', 'database_url');
+    const redisUrl = secretId('redis', 'redis_url');
+    const clusterNodes = secretId('redis-cluster', 'nodes');
+    // JSON is valid HCL for these values.
     const main = [
       'locals {',
-      `  secrets = { secret_ids = ${JSON.stringify(ids).replaceAll('":', '" =')} }`,
-      `  cloudsql = { database_url_secret = "database-url" }`,
-      `  redis = [for i in range(${countOf('redis')}) : { redis_url_secret = "redis-url" }]`,
-      `  redis_cluster = [for i in range(${countOf('redis_cluster')}) : { nodes_secret = "redis-cluster-nodes" }]`,
+      `  secrets = { secret_ids = ${JSON.stringify(ids)} }`,
+      `  cloudsql = { database_url_secret = ${JSON.stringify(databaseUrl)} }`,
+      `  redis = [for i in range(${countOf('redis')}) : { redis_url_secret = ${JSON.stringify(redisUrl)} }]`,
+      `  redis_cluster = [for i in range(${countOf('redis_cluster')}) : { nodes_secret = ${JSON.stringify(clusterNodes)} }]`,
       '}',
       `output "secret_ids" { value = ${expression} }`,
     ].join('\n');
     const files = { 'variables.tf': variablesTf('platform'), 'main.tf': main };
     const instance = asRecord(evaluate(files, platformValues('instance'))['secret_ids'], 'ids');
-    expect(instance['REDIS_URL']).toBe('redis-url');
+    expect(instance['REDIS_URL']).toBe(redisUrl);
     expect(instance).not.toHaveProperty('REDIS_CLUSTER_NODES');
     const cluster = asRecord(evaluate(files, platformValues('cluster'))['secret_ids'], 'ids');
-    expect(cluster['REDIS_CLUSTER_NODES']).toBe('redis-cluster-nodes');
+    expect(cluster['REDIS_CLUSTER_NODES']).toBe(clusterNodes);
     expect(cluster).not.toHaveProperty('REDIS_URL');
     for (const both of [instance, cluster]) {
-      expect(both['DATABASE_URL']).toBe('database-url');
+      expect(both['DATABASE_URL']).toBe(databaseUrl);
       for (const name of Object.keys(ids)) expect(both).toHaveProperty(name);
     }
   });
@@ -507,7 +516,7 @@ describe('Workload Identity', () => {
 describe('environments', () => {
   it.each(ENVS)('%s is a backend, a provider and one call of modules/platform', (name) => {
     const dir = path.join(terraformDir, 'envs', name);
-    const files = listFiles(dir, '')
+    const files = listFiles(dir, '.tf')
       .map((f) => path.relative(dir, f))
       .sort();
     expect(files).toEqual(ENV_FILES);
