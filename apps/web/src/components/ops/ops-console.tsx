@@ -38,7 +38,9 @@ export function OpsConsole() {
   const config = telemetry.admin?.config;
   const changes = useEventChanges({ opsApi, token, eventId, config, onApplied: telemetry.showConfig });
 
-  if (token === null) return <OpsSignIn error={session.tokenError} onSignIn={session.signIn} />;
+  if (token === null) {
+    return <OpsSignIn draft={session.tokenDraft} onDraft={session.setTokenDraft} error={session.tokenError} onSignIn={session.signIn} />;
+  }
 
   const { metrics, problem, lastUpdate } = telemetry;
   return (

@@ -1,13 +1,13 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { useI18n } from '../../i18n/language';
 import { Button } from '../panel';
 
-export function OpsSignIn({ error, onSignIn }: { error: string | null; onSignIn: (token: string) => void }) {
+export function OpsSignIn(props: { draft: string; onDraft: (value: string) => void; error: string | null; onSignIn: (token: string) => void }) {
+  const { draft, onDraft, error, onSignIn } = props;
   const { t } = useI18n();
   const ids = useId();
-  const [input, setInput] = useState('');
   return (
     <section aria-labelledby={`${ids}-title`} className="rounded-2xl border-2 border-line bg-surface p-6">
       <h1 id={`${ids}-title`} className="text-2xl font-bold">
@@ -17,7 +17,7 @@ export function OpsSignIn({ error, onSignIn }: { error: string | null; onSignIn:
         className="mt-4 space-y-3"
         onSubmit={(e) => {
           e.preventDefault();
-          const value = input.trim();
+          const value = draft.trim();
           if (value) onSignIn(value);
         }}
       >
@@ -28,9 +28,9 @@ export function OpsSignIn({ error, onSignIn }: { error: string | null; onSignIn:
           id={`${ids}-token`}
           type="password"
           autoComplete="off"
-          value={input}
+          value={draft}
           onChange={(e) => {
-            setInput(e.target.value);
+            onDraft(e.target.value);
           }}
           aria-describedby={`${ids}-token-help`}
           className="focus-ring block w-full rounded-lg border-2 border-ink-soft px-3 py-3"

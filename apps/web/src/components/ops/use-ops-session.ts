@@ -8,6 +8,9 @@ const tokenKey = 'frequency:ops-token';
 export interface OpsSession {
   /** The ops token, or null while signed out. */
   token: string | null;
+  /** What is typed in the sign-in field; kept after a rejection, so a typo is fixed, not retyped. */
+  tokenDraft: string;
+  setTokenDraft: (value: string) => void;
   /** Why the last sign-in ended (token rejected), shown on the sign-in form. */
   tokenError: string | null;
   /** The event on screen: `?event=` of the address, else the seeded one. */
@@ -23,6 +26,7 @@ export interface OpsSession {
  */
 export function useOpsSession(): OpsSession {
   const [token, setToken] = useState<string | null>(null);
+  const [tokenDraft, setTokenDraft] = useState('');
   const [tokenError, setTokenError] = useState<string | null>(null);
   const [eventId, setEventId] = useState(seededEventId);
 
@@ -38,6 +42,8 @@ export function useOpsSession(): OpsSession {
 
   return {
     token,
+    tokenDraft,
+    setTokenDraft,
     tokenError,
     eventId,
     signIn: (value) => {
