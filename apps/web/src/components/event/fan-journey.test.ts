@@ -143,13 +143,11 @@ describe('joining', () => {
     expect(screen(state)).toBe('sold_out');
   });
 
-  test('a stale token is forgotten, so the next try joins afresh', () => {
-    const stale = run({ ...fresh, record: { queueToken: 'old', initialAhead: 5 } }, { type: 'entry_rejected' });
-    const state = fanJourneyReducer(
-      { ...stale, record: { queueToken: 'old', initialAhead: 5 }, gone: 'expired' },
-      { type: 'join_failed', failure: { kind: 'stale_token' } },
-    );
+  test('a token from an earlier visit the API no longer knows is forgotten, so the next try joins afresh', () => {
+    const remembered = run({ ...fresh, record: { queueToken: 'old', initialAhead: 5 } }, { type: 'join_started' });
+    const state = fanJourneyReducer(remembered, { type: 'join_failed', failure: { kind: 'stale_token' } });
     expect(state).toMatchObject({ record: null, joining: false, joinProblem: { kind: 'failed' } });
+    expect(screen(state)).toBe('join');
   });
 
   test('a join given up by leaving the page changes nothing but the button', () => {
