@@ -1,4 +1,4 @@
-import { EventExperience } from '../components/event-experience';
+import { EventExperience } from '../components/event/event-experience';
 import { seededEventId } from '../lib/events';
 
 /** A shell rendered per request for its CSP nonce (see layout.tsx); the figures come from the APIs in the browser. */
