@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import { createRedisClient } from '@frequency/config/redis';
 import { eventKeys } from '@frequency/contracts';
@@ -14,18 +13,19 @@ import { seedTestEvent } from '@frequency/testing/events';
 import { startPubSubEmulator } from '@frequency/testing/services';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { serverArgs, type AppName } from '../src/apps.js';
 
 /**
  * Sells out 1,000,000 tickets (250,000 orders of 4) end to end: checkout's real HTTP endpoint
  * (ES256 admission check, reservation script, publish) -> Pub/Sub emulator -> the real worker ->
- * Postgres, then checks the invariant. Both services run as their own processes from src/server.ts.
+ * Postgres, then checks the invariant. Both services run as their own processes from their packages' servers.
  *
  * It bypasses the waiting room's queue: admission tokens are minted up front with a test ES256
  * key whose JWKS this script serves, exactly as the waiting room would sign them. Everything else
  * (its own emulator instance on a free port, a fresh database, a fresh Redis key prefix) is
  * created here and removed at the end. Minting is done before the clock starts.
  *
- *   pnpm --filter @frequency/worker e2e:million        (E2E_TICKETS=100000 for a shorter run)
+ *   pnpm e2e:million        (E2E_TICKETS=100000 for a shorter run)
  */
 const ticketsTotal = Number(process.env.E2E_TICKETS ?? 1_000_000);
 const quantity = 4;
@@ -33,7 +33,6 @@ const orders = Math.ceil(ticketsTotal / quantity);
 const connections = Number(process.env.E2E_CONNECTIONS ?? 100);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const pgBase = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,22 +49,22 @@ function freePort(): Promise<number> {
 }
 
 async function startService(
-  entry: string,
+  app: AppName,
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; stop: () => Promise<number | null> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry], {
+  const child = spawn(process.execPath, serverArgs(app), {
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; ; i += 1) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}`);
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (r) => r.ok,
       () => false,
     );
     if (ok) break;
-    if (i > 150) throw new Error(`${entry} did not start`);
+    if (i > 150) throw new Error(`${app} did not start`);
     await new Promise((r) => setTimeout(r, 200));
   }
   const exited = new Promise<number | null>((resolve) =>
@@ -131,7 +130,7 @@ async function main(): Promise<void> {
     await admit(redis, admitted);
     process.stdout.write('done\n');
 
-    const worker = await startService(here('../src/server.ts'), {
+    const worker = await startService('worker', {
       ...shared,
       DATABASE_URL: dbUrl.toString(),
       WORKER_MAX_MESSAGES: '5000',
@@ -139,7 +138,7 @@ async function main(): Promise<void> {
       WORKER_CONCURRENT_BATCHES: '3',
     });
     services.push(worker);
-    const checkout = await startService(here('../../checkout/src/server.ts'), {
+    const checkout = await startService('checkout', {
       ...shared,
       WAITING_ROOM_URL: issuer.baseUrl,
       // The worker lags the sale by tens of seconds at this rate; republishing sooner only adds load.
