@@ -24,7 +24,7 @@ function reportFiles(): { dir: string; file: string }[] {
     }
   };
   visit('.', 2);
-  // Grouped folders first (apps, packages, programs, tooling), then the top-level packages, as the tree reads.
+  // Grouped folders first (apps, packages, programs, tests, tooling), then the top-level packages, as the tree reads.
   return found.sort(
     (a, b) =>
       Number(!a.dir.includes('/')) - Number(!b.dir.includes('/')) || a.dir.localeCompare(b.dir),

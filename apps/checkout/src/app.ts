@@ -17,7 +17,6 @@ import { ReceiptTokens } from './receipts/receipt-tokens.js';
 import { availabilityRoutes } from './routes/availability/index.js';
 import { orderRoutes } from './routes/orders/index.js';
 
-export { envSchema, type Env } from './env.js';
 
 export interface BuildOptions {
   env: Env;

@@ -4,7 +4,7 @@ import { createLogger } from '@frequency/observability';
 import { afterAll, describe, expect, test } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
 import { parseEnv } from '@frequency/config';
-import { startWorkerInProcess, type Wiring } from '../../test/harness.js';
+import { startWorkerInProcess, type Wiring } from '../../test/wiring.js';
 import { buildApp } from '../app.js';
 import { envSchema } from '../env.js';
 import type { WorkerServices } from '../services.js';

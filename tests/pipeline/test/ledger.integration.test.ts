@@ -19,7 +19,7 @@ import {
 } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
 import type { Redis } from 'ioredis';
-import { sellOut, startCheckout, startWorkerInProcess, type Wiring } from './harness.js';
+import { sellOut, startCheckout, startWorkerInProcess, type Wiring } from '../src/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { HttpClient } from '@frequency/simulator';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { OrderReadSchema, type AcceptedOrder } from './fans.js';
-import { sleep } from './infra.js';
+import { sleep } from '../infra.js';
 
 export interface ReadBack {
   status: 'confirmed' | 'rejected';

@@ -1,7 +1,4 @@
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * The faults, each injected into an event of its own, in this order (Redis last: its loss reaches

@@ -1,22 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import type { WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { appDir, serverArgs, type AppName } from './apps.js';
 import { ownGroup, sleep } from './infra.js';
-import { repoRoot } from './settings.js';
-
-export type AppName = 'waiting-room' | 'checkout' | 'worker';
-
-export const APPS: readonly AppName[] = ['waiting-room', 'checkout', 'worker'];
-
-/** The built server of an app; the run drives dist, as production does. */
-export function appEntry(app: AppName): string {
-  return join(repoRoot, 'apps', app, 'dist', 'server.js');
-}
-
-export function missingBuilds(): string[] {
-  return APPS.map(appEntry).filter((entry) => !existsSync(entry));
-}
 
 export interface ServiceExit {
   /** ms since the run started */
@@ -53,10 +39,15 @@ export class ServiceProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
+  /** The running process's id, undefined while it is down. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   start(): void {
     this.#expectedExit = false;
-    const child = spawn(process.execPath, [appEntry(this.app)], {
-      cwd: join(repoRoot, 'apps', this.app),
+    const child = spawn(process.execPath, serverArgs(this.app), {
+      cwd: appDir(this.app),
       env: { ...this.env, HOST: '127.0.0.1', PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so the harness's last-resort cleanup can kill it whatever happens.

@@ -17,7 +17,7 @@ import {
   startCheckout,
   startWorkerInProcess,
   type Wiring,
-} from './harness.js';
+} from '../src/harness.js';
 
 // A file of its own, so its process holds nothing of another test's clients and sale.
 const cleanups: (() => Promise<unknown>)[] = [];

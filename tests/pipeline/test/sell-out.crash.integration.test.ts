@@ -13,7 +13,7 @@ import {
   spawnWorker,
   startCheckout,
   type Wiring,
-} from './harness.js';
+} from '../src/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

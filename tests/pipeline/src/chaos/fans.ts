@@ -8,7 +8,7 @@ import {
 import { HttpClient, type HttpResponse } from '@frequency/simulator';
 import { loopbackAddress } from '@frequency/testing/clients';
 import { z } from 'zod';
-import { sleep } from './infra.js';
+import { sleep } from '../infra.js';
 
 /** The 202 as a fan keeps it; `receiptToken` once checkout issues one (contract extension). */
 const AcceptedSchema = OrderAcceptedSchema.extend({ receiptToken: z.string().optional() });

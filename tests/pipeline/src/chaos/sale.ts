@@ -5,8 +5,8 @@ import type { CreateEventBody } from '@frequency/contracts';
 import { checkPlaces, STATEMENT_MARGIN_MS } from './fairness.js';
 import { playFan, type AcceptedOrder, type FanRecord, type SaleContext } from './fans.js';
 import type { Fault, Targets } from './faults.js';
-import { sleep } from './infra.js';
-import type { ServiceProcess } from './services.js';
+import { sleep } from '../infra.js';
+import type { ServiceProcess } from '../services.js';
 import type { ChaosSettings, FaultName } from './settings.js';
 import { judgeOrders, readBack, readLedger } from './verify.js';
 

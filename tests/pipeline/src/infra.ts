@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { pubsubEnv } from '@frequency/config';
+import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import { ensurePostgres, type Started } from '@frequency/stack/services';
 import {
   killProcessGroup,
@@ -109,6 +111,11 @@ export class PrivatePubSub {
     return this.emulator.hostPort;
   }
 
+  /** The wrapper's id: the Java server runs as its child, so its CPU is the wrapper's tree. */
+  get pid(): number | undefined {
+    return this.emulator.child.pid;
+  }
+
   /** SIGKILL (the Java server and its wrapper), then a new emulator on the same port. */
   async crash(): Promise<void> {
     await killProcessGroup(this.emulator.child);
@@ -205,4 +212,29 @@ function run(bin: string, args: string[]): Promise<void> {
       else reject(new Error(`${bin} ${args.join(' ')} exited ${code ?? 'by a signal'}: ${err}`));
     });
   });
+}
+
+/**
+ * The topology the local stack creates before the services start: purchase intents (with the
+ * worker's subscription and the dead-letter topic), event definitions (with the worker's
+ * subscription) and order confirmations (no mailer runs here, so no subscription). After the
+ * emulator fault nobody but the services re-creates any of it.
+ */
+export async function createTopology(emulatorHost: string, projectId: string): Promise<void> {
+  const names = pubsubEnv.parse({});
+  const pubsub = createPubSub({ projectId, emulatorHost });
+  try {
+    await ensureTopology(pubsub, {
+      topic: names.PUBSUB_TOPIC,
+      subscription: names.PUBSUB_SUBSCRIPTION,
+      deadLetterTopic: names.PUBSUB_DEAD_LETTER_TOPIC,
+    });
+    await ensureTopology(pubsub, {
+      topic: names.PUBSUB_EVENTS_TOPIC,
+      subscription: names.PUBSUB_EVENTS_SUBSCRIPTION,
+    });
+    await ensureTopology(pubsub, { topic: names.PUBSUB_CONFIRMATIONS_TOPIC });
+  } finally {
+    await pubsub.close();
+  }
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { AcceptedOrder } from '../src/fans.js';
-import { judgeOrders, type Ledger, type LedgerOrder, type ReadBack } from '../src/verify.js';
+import type { AcceptedOrder } from '../../src/chaos/fans.js';
+import {
+  judgeOrders,
+  type Ledger,
+  type LedgerOrder,
+  type ReadBack,
+} from '../../src/chaos/verify.js';
 
 const order = (orderId: string, quantity: number): AcceptedOrder => ({
   orderId,

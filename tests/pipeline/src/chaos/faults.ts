@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import type { PrivatePostgres, PrivatePubSub, PrivateRedis } from './infra.js';
-import { sleep } from './infra.js';
-import type { ServiceProcess } from './services.js';
+import type { PrivatePostgres, PrivatePubSub, PrivateRedis } from '../infra.js';
+import { sleep } from '../infra.js';
+import type { ServiceProcess } from '../services.js';
 import type { FaultName } from './settings.js';
 
 /** What a fault may break: the run's own servers and service processes. */

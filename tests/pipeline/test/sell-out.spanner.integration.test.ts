@@ -17,9 +17,9 @@ import {
   test,
   uniqueName,
 } from '@frequency/testing';
-import { buildApp } from '../src/app.js';
-import { envSchema } from '../src/env.js';
-import { reconcile } from '../src/ledger/reconcile.js';
+import { buildApp } from '@frequency/worker';
+import { envSchema } from '@frequency/worker/env';
+import { reconcile } from '@frequency/worker/reconcile';
 import {
   expectSoldOutAndConsistent,
   freePort,
@@ -28,7 +28,7 @@ import {
   startWorkerInProcess,
   workerEnvVars,
   type Wiring,
-} from './harness.js';
+} from '../src/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 let emulatorHost = process.env.SPANNER_EMULATOR_HOST ?? '';

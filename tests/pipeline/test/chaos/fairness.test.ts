@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPlaces, type PlaceRecord } from '../src/fairness.js';
+import { checkPlaces, type PlaceRecord } from '../../src/chaos/fairness.js';
 
 /** A fan whose join was sent at `sent` and answered 5 ms later. */
 const fan = (sent: number, admittedBatch: number | null, extra: Partial<PlaceRecord> = {}) => ({

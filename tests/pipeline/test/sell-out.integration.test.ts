@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { PostgresStore } from '@frequency/db';
 import {
   afterAll,
@@ -10,15 +9,16 @@ import {
   test,
 } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
-import { reconcile } from '../src/ledger/reconcile.js';
-import type { WorkerServices } from '../src/services.js';
+import { nodeArgs } from '../src/apps.js';
+import { reconcile } from '@frequency/worker/reconcile';
+import type { WorkerServices } from '@frequency/worker/services';
 import {
   expectSoldOutAndConsistent,
   sellOut,
   startCheckout,
   startWorkerInProcess,
   type Wiring,
-} from './harness.js';
+} from '../src/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -79,24 +79,15 @@ describe('selling out an event under concurrency', () => {
         oversold: 0,
       });
       // The operator's command prints the same figures and exits 0 when they agree.
-      const cli = spawnSync(
-        process.execPath,
-        [
-          '--conditions=source',
-          '--import',
-          'tsx',
-          fileURLToPath(new URL('../src/reconcile-cli.ts', import.meta.url)),
-        ],
-        {
-          env: {
-            ...process.env,
-            REDIS_URL: redis.url,
-            REDIS_KEY_PREFIX: redis.keyPrefix,
-            DATABASE_URL: database.url,
-          },
-          encoding: 'utf8',
+      const cli = spawnSync(process.execPath, nodeArgs('@frequency/worker/reconcile-cli'), {
+        env: {
+          ...process.env,
+          REDIS_URL: redis.url,
+          REDIS_KEY_PREFIX: redis.keyPrefix,
+          DATABASE_URL: database.url,
         },
-      );
+        encoding: 'utf8',
+      });
       expect(cli.stderr).toBe('');
       expect(cli.status).toBe(0);
       expect(cli.stdout).toMatch(/sell-out.*5000.*5000.*5000.*\b0\b.*\b0\b.*ok/);

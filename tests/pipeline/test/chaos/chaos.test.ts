@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { COLUMNS, DEFAULT_FAULTS } from '../src/index.js';
+import { COLUMNS, DEFAULT_FAULTS } from '../../src/chaos/index.js';
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const main = fileURLToPath(new URL('../../src/chaos/main.ts', import.meta.url));
 
 /** Runs `pnpm chaos` as a user would (the CLI in a process of its own) and keeps what it printed. */
 function runCli(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main], {
+    const child = spawn(process.execPath, ['--import', 'tsx', main], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

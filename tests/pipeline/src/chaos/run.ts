@@ -9,14 +9,19 @@ import {
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pubsubEnv } from '@frequency/config';
-import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import { ensureDatabase, runMigrations } from '@frequency/db';
 import { generateSecrets } from '@frequency/stack/keys';
 import { faultNamed, type Targets } from './faults.js';
-import { freePort, PrivatePostgres, PrivatePubSub, PrivateRedis } from './infra.js';
+import {
+  createTopology,
+  freePort,
+  PrivatePostgres,
+  PrivatePubSub,
+  PrivateRedis,
+} from '../infra.js';
 import { runSale, type FaultRow, type SaleStack } from './sale.js';
-import { missingBuilds, ServiceProcess, type AppName } from './services.js';
+import { missingBuilds, type AppName } from '../apps.js';
+import { ServiceProcess } from '../services.js';
 import type { ChaosSettings } from './settings.js';
 
 export interface ChaosReport {
@@ -96,7 +101,7 @@ export async function runChaos(
     );
     await ensureDatabase(postgres.url);
     await runMigrations(postgres.url);
-    await createTopology(pubsub.hostPort);
+    await createTopology(pubsub.hostPort, PUBSUB_PROJECT_ID);
 
     const { RECEIPT_SECRET, ...secrets } = await generateSecrets();
     const ports = { waitingRoom: await freePort(), checkout: await freePort() };
@@ -182,31 +187,6 @@ export async function runChaos(
     report.runDir = null;
   }
   return report;
-}
-
-/**
- * The topology the local stack creates before the services start: purchase intents (with the
- * worker's subscription and the dead-letter topic), event definitions (with the worker's
- * subscription) and order confirmations (no mailer runs here, so no subscription). After the
- * emulator fault nobody but the services re-creates any of it.
- */
-async function createTopology(emulatorHost: string): Promise<void> {
-  const names = pubsubEnv.parse({});
-  const pubsub = createPubSub({ projectId: PUBSUB_PROJECT_ID, emulatorHost });
-  try {
-    await ensureTopology(pubsub, {
-      topic: names.PUBSUB_TOPIC,
-      subscription: names.PUBSUB_SUBSCRIPTION,
-      deadLetterTopic: names.PUBSUB_DEAD_LETTER_TOPIC,
-    });
-    await ensureTopology(pubsub, {
-      topic: names.PUBSUB_EVENTS_TOPIC,
-      subscription: names.PUBSUB_EVENTS_SUBSCRIPTION,
-    });
-    await ensureTopology(pubsub, { topic: names.PUBSUB_CONFIRMATIONS_TOPIC });
-  } finally {
-    await pubsub.close();
-  }
 }
 
 function closeLog(log: WriteStream): Promise<void> {
