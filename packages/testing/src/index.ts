@@ -16,6 +16,7 @@ export {
   portAnswers,
   startPubSubEmulator,
   startRedisServer,
+  stopProcessGroup,
   waitForPort,
   type StartedEmulator,
   type StartedRedis,
@@ -177,7 +178,7 @@ export const test = base.extend<FileFixtures>({
 });
 
 export { describe, expect, vi, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
-export { freePort, spawnService, stopProcessGroup, type ServiceProcess } from './process.js';
+export { freePort, spawnService, type ServiceProcess } from './process.js';
 export { makeIntent } from './intents.js';
 export {
   admit,

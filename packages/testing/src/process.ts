@@ -1,13 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 
-export {
-  freePort,
-  killProcessGroup,
-  portAnswers,
-  stopProcessGroup,
-  waitForPort,
-} from '@frequency/processes';
+export { freePort } from '@frequency/processes';
 
 export interface ServiceProcess {
   child: ChildProcess;

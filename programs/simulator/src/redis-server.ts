@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { portAnswers } from '@frequency/testing/process';
+import { portAnswers } from '@frequency/testing/services';
 import { Redis } from 'ioredis';
 
 export interface PrivateRedis {
