@@ -112,7 +112,8 @@ describe("the stack's app environments", () => {
         { status: 429, code: 'RATE_LIMITED' },
       ]);
     } finally {
-      waitingRoom.kill('SIGKILL');
+      // SIGTERM: tsx passes it on to the server; a SIGKILL would end tsx and orphan the server.
+      waitingRoom.kill('SIGTERM');
       await waitingRoom.exited;
     }
   }, 180_000);
