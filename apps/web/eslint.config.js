@@ -1,9 +1,9 @@
-import { config } from '@frequency/eslint-config';
+import { configFor } from '@frequency/eslint-config';
 import nextPlugin from '@next/eslint-plugin-next';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default [
-  ...config,
+  ...configFor({ kind: 'web' }),
   { ignores: ['.next/**', 'next-env.d.ts', 'public/**'] },
   {
     files: ['**/*.{ts,tsx}'],
@@ -13,10 +13,5 @@ export default [
       ...nextPlugin.configs['core-web-vitals'].rules,
       ...reactHooks.configs.recommended.rules,
     },
-  },
-  {
-    // Next's file conventions (page.tsx, layout.tsx, route config) need default exports.
-    files: ['src/app/**/page.tsx', 'src/app/**/layout.tsx', 'src/app/**/not-found.tsx'],
-    rules: { 'no-restricted-syntax': 'off' },
   },
 ];

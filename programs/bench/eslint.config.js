@@ -1,3 +1,3 @@
-import { config } from '@frequency/eslint-config';
+import { configFor } from '@frequency/eslint-config';
 
-export default config;
+export default configFor({ kind: 'package' });

@@ -11,6 +11,7 @@ import {
 } from '@frequency/testing/admission';
 import { seedTestEvent } from '@frequency/testing/events';
 import { freePort } from '@frequency/testing/process';
+import { deleteKeysWithPrefix } from '@frequency/testing/redis';
 import { startPubSubEmulator, type StartedEmulator } from '@frequency/testing/services';
 import type { Redis } from 'ioredis';
 
@@ -67,21 +68,6 @@ export async function startNode(
 
 export function ratio(value: number, baseline: number): string {
   return `${((100 * value) / baseline).toFixed(1)}%`;
-}
-
-/** Removes every key under the bench's own prefix (a raw client: key prefixes do not apply to SCAN). */
-export async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const raw = createRedisClient({ url, name: 'bench-cleanup' });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await raw.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    raw.disconnect();
-  }
 }
 
 /**
@@ -182,7 +168,7 @@ export async function prepareCheckoutBench(
       for (const checkout of started) await checkout.stop();
       await admin.close();
       redis.disconnect();
-      await deletePrefix(redisUrl, prefix);
+      await deleteKeysWithPrefix(redisUrl, prefix);
       await issuer.close();
       await emulator.stop();
     },

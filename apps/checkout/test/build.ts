@@ -1,7 +1,8 @@
-import { createServer } from 'node:net';
 import { parseEnv } from '@frequency/config';
 import { createLogger, type HttpApp } from '@frequency/observability';
 import type { TestAdmissionIssuer, TestPubSub, TestRedis } from '@frequency/testing';
+
+export { freePort } from '@frequency/testing/process';
 import { buildApp } from '../src/app.js';
 import { envSchema } from '../src/env.js';
 
@@ -48,19 +49,4 @@ export const uncapped = { maxPerBuyer: 1_000_000 };
 
 export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
-}
-
-/** A port nothing listens on right now (for a test's own emulator). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }

@@ -17,6 +17,7 @@ import { parseEnv } from '@frequency/config';
 import { createRedisClient } from '@frequency/config/redis';
 import { newId } from '@frequency/contracts';
 import { createLogger } from '@frequency/observability';
+import { deleteKeysWithPrefix } from '@frequency/testing/redis';
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.js';
 import { envSchema } from '../src/env.js';
@@ -243,14 +244,7 @@ if (shuffleFans > 0) {
 }
 
 // Clean up every key of this run.
-const raw = createRedisClient({ url: redisUrl, name: 'bench-cleanup' });
-let cursor = '0';
-do {
-  const [next, found] = await raw.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-  cursor = next;
-  if (found.length > 0) await raw.unlink(...found);
-} while (cursor !== '0');
-raw.disconnect();
+await deleteKeysWithPrefix(redisUrl, keyPrefix);
 redis.disconnect();
 
 const [, baseline] = results[0] ?? ['', { requests: 1, p50: 0, p99: 0, errors: 0 }];

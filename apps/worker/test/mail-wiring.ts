@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { newId, newTicketCode, type PurchaseIntent } from '@frequency/contracts';
-import { uniqueName, type TestPubSub } from '@frequency/testing';
+import type { PurchaseIntent } from '@frequency/contracts';
+import { makeIntent, uniqueName, type TestPubSub } from '@frequency/testing';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { ConfirmationNames } from '../src/mailer/topology.js';
 import type { MailResult } from '../src/mailer/mailer.js';
@@ -15,20 +15,7 @@ export function confirmedIntent(
     email: `ada.${randomBytes(4).toString('hex')}@example.com`,
   },
 ): PurchaseIntent {
-  return {
-    v: 1,
-    orderId: newId('order'),
-    eventId,
-    admissionId: newId('admission'),
-    entryId: newId('queueEntry'),
-    quantity,
-    buyer,
-    tickets: Array.from({ length: quantity }, () => ({
-      id: newId('ticket'),
-      code: newTicketCode(),
-    })),
-    reservedAt: new Date().toISOString(),
-  };
+  return makeIntent(eventId, quantity, { buyer, ticketsTotal: undefined });
 }
 
 export interface ConfirmationTopics {

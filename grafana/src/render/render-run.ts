@@ -2,26 +2,14 @@
 // Prometheus of the renderer's own, so the run's TSDB is never written to or locked, and the
 // dashboards are drawn over the run's time range with its testid.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@frequency/processes';
 import { startPrometheus, type PrometheusServer } from '../prometheus-server.ts';
 import { renderDashboards, type Rendered, type RenderOptions } from './render.ts';
 import { readRunFile } from './run-file.ts';
 
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => {
-        done(port);
-      });
-    });
-  });
-}
+export { freePort };
 
 export async function renderRun(
   runDir: string,

@@ -1,21 +1,6 @@
-import { createServer } from 'node:net';
+import { freePort } from '@frequency/processes';
 import { describe, expect, test } from 'vitest';
 import { portAnswers, startSpannerEmulator } from './spanner-emulator.js';
-
-/** A port nothing listens on right now (the OS picks it), so the test never collides with a stack. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 const processAlive = (pid: number) => {
   try {

@@ -1,82 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { portAnswers, stopProcessGroup, waitForPort } from '@frequency/processes';
+
+export { killProcessGroup, portAnswers, stopProcessGroup, waitForPort } from '@frequency/processes';
 
 /** Where the Google Cloud CLI (Debian package google-cloud-cli-spanner-emulator) puts the binaries. */
 export const defaultSpannerEmulatorDir = '/usr/lib/google-cloud-sdk/bin/cloud_spanner_emulator';
-
-export function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => {
-      done(false);
-    });
-    socket.once('connect', () => {
-      done(true);
-    });
-    socket.once('error', () => {
-      done(false);
-    });
-  });
-}
-
-export async function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await portAnswers(host, port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nothing answered on ${host}:${port} within ${timeoutMs} ms`);
-}
-
-/** SIGKILL to a child started with `detached: true` and everything it started; resolves on exit. */
-export function killProcessGroup(child: ChildProcess): Promise<void> {
-  return endProcessGroup(child, 'SIGKILL');
-}
-
-/**
- * Stops a child started with `detached: true` together with everything it started (its process
- * group): SIGTERM, SIGKILL after `killAfterMs`, resolved once the child has exited.
- */
-export function stopProcessGroup(child: ChildProcess, killAfterMs = 5_000): Promise<void> {
-  return endProcessGroup(child, 'SIGTERM', killAfterMs);
-}
-
-async function endProcessGroup(
-  child: ChildProcess,
-  signal: NodeJS.Signals,
-  killAfterMs?: number,
-): Promise<void> {
-  const { pid } = child;
-  if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-  });
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    return;
-  }
-  const timer =
-    killAfterMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          try {
-            process.kill(-pid, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }, killAfterMs);
-  await exited;
-  clearTimeout(timer);
-}
 
 export interface SpannerEmulatorOptions {
   host?: string;

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import {
+import { stopProcessGroup, waitForPort } from '@frequency/processes';
+
+export {
+  freePort,
   killProcessGroup,
   portAnswers,
   stopProcessGroup,
   waitForPort,
-} from '@frequency/db/spanner-emulator';
-
-export { killProcessGroup, portAnswers, stopProcessGroup, waitForPort };
+} from '@frequency/processes';
 
 /** Local service processes for tests and the local stack; free of vitest, usable from any script. */
 export const defaultEmulatorBin =

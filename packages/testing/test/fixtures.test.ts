@@ -1,22 +1,12 @@
-import { newId, newTicketCode, type PurchaseIntent } from '@frequency/contracts';
 import { orders, PostgresStore, tickets } from '@frequency/db';
 import { eq } from 'drizzle-orm';
 import { describe, expect, test } from '../src/index.js';
+import { makeIntent } from '../src/intents.js';
 
-function intent(quantity: number): PurchaseIntent {
-  return {
-    v: 1,
-    orderId: newId('order'),
-    eventId: 'fixture-event',
-    admissionId: newId('admission'),
-    entryId: newId('queueEntry'),
-    quantity,
+const intent = (quantity: number) =>
+  makeIntent('fixture-event', quantity, {
     buyer: { name: 'Fixture Fan', email: 'fan@example.at' },
-    tickets: Array.from({ length: quantity }, () => ({ id: newId('ticket'), code: newTicketCode() })),
-    reservedAt: new Date().toISOString(),
-    ticketsTotal: 100,
-  };
-}
+  });
 
 describe('database fixture', () => {
   test('is a fresh, migrated database that drizzle reads and writes', async ({ database }) => {
@@ -32,7 +22,10 @@ describe('database fixture', () => {
       expect(written.outcomes.map((o) => o.status)).toEqual(['confirmed', 'confirmed']);
       const first = batch[0];
       if (!first) throw new Error('unreachable');
-      const rows = await database.db.select().from(tickets).where(eq(tickets.orderId, first.orderId));
+      const rows = await database.db
+        .select()
+        .from(tickets)
+        .where(eq(tickets.orderId, first.orderId));
       expect(rows.map((r) => r.code).sort()).toEqual(first.tickets.map((t) => t.code).sort());
       // A replay (redelivery) changes nothing.
       const replayed = await store.persist(batch);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { portAnswers } from '@frequency/testing/services';
 import { Redis } from 'ioredis';
 
 export interface PrivateRedis {
@@ -27,7 +27,7 @@ export async function startRedis(port: number): Promise<PrivateRedis> {
   });
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const answered = await Promise.race([portAnswers(port), failed]);
+    const answered = await Promise.race([portAnswers('127.0.0.1', port), failed]);
     if (answered) break;
     if (Date.now() > deadline)
       throw new Error(`redis-server did not listen on ${port} within 10 s`);
@@ -47,19 +47,6 @@ export async function startRedis(port: number): Promise<PrivateRedis> {
         child.kill('SIGTERM');
       }),
   };
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
 }
 
 /** Commands Redis has processed, per command name (INFO commandstats). */

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createPubSub } from '@frequency/config/pubsub';
-import { Redis } from 'ioredis';
+import { freePort } from '@frequency/testing/process';
+import { deleteKeysWithPrefix } from '@frequency/testing/redis';
 import pg from 'pg';
 import { waitForStackReady } from '@frequency/stack/ready';
 import { startRedis } from './redis-server.js';
@@ -177,24 +177,7 @@ async function removeRunData(
     names: Record<string, string>;
   },
 ): Promise<void> {
-  const redis = new Redis(run.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${run.redisKeyPrefix}*`,
-        'COUNT',
-        1_000,
-      );
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysWithPrefix(run.redisUrl, run.redisKeyPrefix);
   const admin = new pg.Client({ connectionString: settings.postgresUrl });
   await admin.connect();
   try {
@@ -224,19 +207,4 @@ async function removeRunData(
   } finally {
     await pubsub.close();
   }
-}
-
-/** A port nothing listens on right now (the OS picks it), for this run's services. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }

@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseEnv, ConfigError } from '@frequency/config';
 import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
 import type { CreateEventBody } from '@frequency/contracts';
 import { applySpannerSchema, ensureDatabase, runMigrations } from '@frequency/db';
 import { portAnswers, startSpannerEmulator } from '@frequency/db/spanner-emulator';
-import { ensureConfirmationTopology } from '@frequency/worker/mailer-topology';
-import { z } from 'zod';
+import { appEnvironments, repoRoot as root, stackEnvSchema } from './environment.js';
 import { generateSecrets } from './keys.js';
 import { prefixLines } from './logs.js';
 import { STACK_READY_LINE } from './ready.js';
@@ -21,53 +19,10 @@ import {
   type Started,
 } from './services.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-const stackEnv = z.object({
-  STACK_DIR: z.string().default(join(root, '.stack')),
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379/0'),
-  REDIS_KEY_PREFIX: z.string().default('fq:'),
-  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/frequency'),
-  PUBSUB_EMULATOR_HOST: z.string().default('127.0.0.1:8085'),
-  PUBSUB_PROJECT_ID: z.string().default('frequency-local'),
-  PUBSUB_TOPIC: z.string().default('purchase-intents'),
-  PUBSUB_SUBSCRIPTION: z.string().default('purchase-intents-worker'),
-  PUBSUB_DEAD_LETTER_TOPIC: z.string().default('purchase-intents-dead-letter'),
-  PUBSUB_CONFIRMATIONS_TOPIC: z.string().default('order-confirmations'),
-  PUBSUB_CONFIRMATIONS_SUBSCRIPTION: z.string().default('order-confirmations-mailer'),
-  PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC: z.string().default('order-confirmations-dead-letter'),
-  /** The mail sink every confirmation e-mail goes to (one that answers on the SMTP port is reused). */
-  MAIL_SMTP_PORT: z.coerce.number().int().default(2525),
-  MAIL_INBOX_PORT: z.coerce.number().int().default(1080),
-  MAIL_FROM: z.string().default('Frequency Festival <tickets@frequency.local>'),
-  PUBSUB_EVENTS_TOPIC: z.string().default('event-definitions'),
-  PUBSUB_EVENTS_SUBSCRIPTION: z.string().default('event-definitions-worker'),
-  WEB_PORT: z.coerce.number().int().default(3000),
-  WAITING_ROOM_PORT: z.coerce.number().int().default(3001),
-  CHECKOUT_PORT: z.coerce.number().int().default(3002),
-  WORKER_PORT: z.coerce.number().int().default(3003),
-  OPENS_IN_SECONDS: z.coerce.number().int().min(0).default(120),
-  TICKETS_TOTAL: z.coerce.number().int().min(1).default(1_000_000),
-  ADMISSION_RATE_PER_SECOND: z.coerce.number().min(0).default(500),
-  MAX_ACTIVE_CHECKOUTS: z.coerce.number().int().min(1).default(5_000),
-  /** Passed to the waiting room when set (a load generator with too few source addresses). */
-  JOIN_RATE_LIMIT_MAX: z.coerce.number().int().min(0).optional(),
-  OPS_TOKEN: z.string().min(16).optional(),
-  LOG_LEVEL: z.string().default('info'),
-  /** `spanner` runs the worker on the Spanner emulator (started here if none answers). */
-  STORE: z.enum(['postgres', 'spanner']).default('postgres'),
-  SPANNER_EMULATOR_HOST: z.string().default('127.0.0.1:9010'),
-  SPANNER_PROJECT_ID: z.string().default('frequency-local'),
-  SPANNER_INSTANCE: z.string().default('frequency'),
-  SPANNER_DATABASE: z.string().default('frequency'),
-  /** Exit 0 once everything is ready and seeded (used by the stack's own test). */
-  STACK_SMOKE: z.enum(['0', '1']).default('0'),
-});
-
 const say = (line: string) => process.stdout.write(`\u001b[34mstack       \u001b[0m│ ${line}\n`);
 
 async function main(): Promise<number> {
-  const env = parseEnv(stackEnv);
+  const env = parseEnv(stackEnvSchema);
   const started: Started[] = [];
   const children: { name: string; child: ChildProcess }[] = [];
   let stopping = false;
@@ -119,11 +74,6 @@ async function main(): Promise<number> {
       subscription: env.PUBSUB_SUBSCRIPTION,
       deadLetterTopic: env.PUBSUB_DEAD_LETTER_TOPIC,
     });
-    await ensureConfirmationTopology(pubsub, {
-      topic: env.PUBSUB_CONFIRMATIONS_TOPIC,
-      subscription: env.PUBSUB_CONFIRMATIONS_SUBSCRIPTION,
-      deadLetterTopic: env.PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC,
-    });
     // Event definitions go from the waiting room to the ledger (the worker); the subscription is
     // made here too, so the seeded event's first definition is kept even if the worker starts late.
     await ensureTopology(pubsub, {
@@ -136,9 +86,6 @@ async function main(): Promise<number> {
     );
     say(
       `topic ${env.PUBSUB_EVENTS_TOPIC} and subscription ${env.PUBSUB_EVENTS_SUBSCRIPTION} ready`,
-    );
-    say(
-      `topic ${env.PUBSUB_CONFIRMATIONS_TOPIC} and subscription ${env.PUBSUB_CONFIRMATIONS_SUBSCRIPTION} ready`,
     );
 
     const sink = await ensureMailSink(env.MAIL_SMTP_PORT, env.MAIL_INBOX_PORT);
@@ -182,59 +129,24 @@ async function main(): Promise<number> {
     // Each process gets only its own secrets: the receipt key is checkout's alone.
     const { RECEIPT_SECRET, ...secrets } = await generateSecrets();
     const opsToken = env.OPS_TOKEN ?? secrets.OPS_TOKEN;
-    const shared = {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      LOG_LEVEL: env.LOG_LEVEL,
-      METADATA_SERVER_DETECTION: 'none',
-      REDIS_URL: env.REDIS_URL,
-      REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
-      DATABASE_URL: env.DATABASE_URL,
-      PUBSUB_EMULATOR_HOST: env.PUBSUB_EMULATOR_HOST,
-      PUBSUB_PROJECT_ID: env.PUBSUB_PROJECT_ID,
-      PUBSUB_TOPIC: env.PUBSUB_TOPIC,
-      PUBSUB_SUBSCRIPTION: env.PUBSUB_SUBSCRIPTION,
-      PUBSUB_DEAD_LETTER_TOPIC: env.PUBSUB_DEAD_LETTER_TOPIC,
-      PUBSUB_EVENTS_TOPIC: env.PUBSUB_EVENTS_TOPIC,
-      PUBSUB_EVENTS_SUBSCRIPTION: env.PUBSUB_EVENTS_SUBSCRIPTION,
-      WAITING_ROOM_URL: `http://127.0.0.1:${env.WAITING_ROOM_PORT}`,
-      CHECKOUT_URL: `http://127.0.0.1:${env.CHECKOUT_PORT}`,
-      WORKER_URL: `http://127.0.0.1:${env.WORKER_PORT}`,
-      OPS_TOKEN: opsToken,
-      CORS_ORIGINS: `http://127.0.0.1:${env.WEB_PORT},http://localhost:${env.WEB_PORT}`,
-    };
+    const environments = appEnvironments(process.env, {
+      env,
+      secrets: { ...secrets, OPS_TOKEN: opsToken },
+      receiptSecret: RECEIPT_SECRET,
+      storeEnv,
+      smtpUrl,
+    });
     const apps = [
-      {
-        name: 'waiting-room',
-        port: env.WAITING_ROOM_PORT,
-        extra: {
-          ...secrets,
-          OPS_TOKEN: opsToken,
-          ...(env.JOIN_RATE_LIMIT_MAX === undefined
-            ? {}
-            : { JOIN_RATE_LIMIT_MAX: String(env.JOIN_RATE_LIMIT_MAX) }),
-        },
-      },
-      { name: 'checkout', port: env.CHECKOUT_PORT, extra: { RECEIPT_SECRET } },
-      {
-        name: 'worker',
-        port: env.WORKER_PORT,
-        extra: {
-          ...storeEnv,
-          SMTP_URL: smtpUrl,
-          MAIL_FROM: env.MAIL_FROM,
-          PUBSUB_CONFIRMATIONS_TOPIC: env.PUBSUB_CONFIRMATIONS_TOPIC,
-          PUBSUB_CONFIRMATIONS_SUBSCRIPTION: env.PUBSUB_CONFIRMATIONS_SUBSCRIPTION,
-          PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC: env.PUBSUB_CONFIRMATIONS_DEAD_LETTER_TOPIC,
-        },
-      },
-    ];
+      { name: 'waiting-room', port: env.WAITING_ROOM_PORT },
+      { name: 'checkout', port: env.CHECKOUT_PORT },
+      { name: 'worker', port: env.WORKER_PORT },
+    ] as const;
     for (const app of apps) {
       const entry = join(root, 'apps', app.name, 'dist', 'server.js');
       if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`pnpm build\` first`);
       const child = spawn(process.execPath, [entry], {
         cwd: join(root, 'apps', app.name),
-        env: { ...shared, ...app.extra, PORT: String(app.port), HOST: '127.0.0.1' },
+        env: environments[app.name],
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       prefixLines(app.name, child.stdout, (l) => process.stdout.write(`${l}\n`));
@@ -247,16 +159,10 @@ async function main(): Promise<number> {
       const nextBin = join(web, 'node_modules', 'next', 'dist', 'bin', 'next');
       const child = spawn(
         process.execPath,
-        [nextBin, 'start', '-p', String(env.WEB_PORT), '-H', '127.0.0.1'],
+        [nextBin, 'start', '-p', String(env.WEB_PORT), '-H', environments.web.HOST ?? '127.0.0.1'],
         {
           cwd: web,
-          env: {
-            ...shared,
-            PORT: String(env.WEB_PORT),
-            NEXT_TELEMETRY_DISABLED: '1',
-            WAITING_ROOM_PUBLIC_URL: `http://127.0.0.1:${env.WAITING_ROOM_PORT}`,
-            CHECKOUT_PUBLIC_URL: `http://127.0.0.1:${env.CHECKOUT_PORT}`,
-          },
+          env: environments.web,
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );

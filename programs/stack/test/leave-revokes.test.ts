@@ -64,7 +64,7 @@ describe('leaving the queue revokes the admission (waiting room + checkout, real
     // Checkout reads the waiting room's JWKS as it starts (and then not again for a cool-down), so
     // it starts once the waiting room answers, as in the stack.
     await ready(wrPort, waitingRoom).catch((err: unknown) => {
-      waitingRoom.kill('SIGKILL');
+      waitingRoom.kill('SIGTERM');
       throw err;
     });
     const checkout = spawnService(entry('checkout'), {
@@ -191,8 +191,8 @@ describe('leaving the queue revokes the admission (waiting room + checkout, real
       const availability = await fetch(`${co}/v1/events/${eventId}/availability`);
       expect(await availability.json()).toEqual({ ticketsRemaining: 98, soldOut: false });
     } finally {
-      waitingRoom.kill('SIGKILL');
-      checkout.kill('SIGKILL');
+      waitingRoom.kill('SIGTERM');
+      checkout.kill('SIGTERM');
       await Promise.all([waitingRoom.exited, checkout.exited]);
     }
   }, 180_000);

@@ -1,8 +1,6 @@
 import { ensureTopology } from '@frequency/config/pubsub';
 import {
   eventKeys,
-  newId,
-  newTicketCode,
   type EventDefinition,
   type OrderView,
   type PurchaseIntent,
@@ -14,6 +12,7 @@ import {
   forgetKeysWithPrefix,
   describe,
   expect,
+  makeIntent,
   seedTestEvent,
   test,
 } from '@frequency/testing';
@@ -26,24 +25,8 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-function intent(eventId: string, quantity: number, overrides: Partial<PurchaseIntent> = {}) {
-  return {
-    v: 1,
-    orderId: newId('order'),
-    eventId,
-    admissionId: newId('admission'),
-    entryId: newId('queueEntry'),
-    quantity,
-    buyer: { name: 'Ada', email: 'ada@example.com' },
-    tickets: Array.from({ length: quantity }, () => ({
-      id: newId('ticket'),
-      code: newTicketCode(),
-    })),
-    reservedAt: new Date().toISOString(),
-    ticketsTotal: 100,
-    ...overrides,
-  } satisfies PurchaseIntent;
-}
+const intent = (eventId: string, quantity: number, overrides: Partial<PurchaseIntent> = {}) =>
+  makeIntent(eventId, quantity, { buyer: { name: 'Ada', email: 'ada@example.com' }, ...overrides });
 
 /** What checkout's reservation leaves in Redis for an order: a pending record in the outbox. */
 async function reserve(redis: Redis, order: PurchaseIntent): Promise<void> {

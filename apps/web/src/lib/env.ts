@@ -1,4 +1,3 @@
-import { parseEnv } from '@frequency/config';
 import { z } from 'zod';
 
 /**
@@ -17,7 +16,17 @@ export type WebEnv = z.infer<typeof webEnvSchema>;
 
 let cached: WebEnv | null = null;
 
+/**
+ * Parsed once. As in the services, an empty variable counts as unset (`FOO=` in a manifest means
+ * "not configured"), and a bad environment is reported whole, every bad variable at once.
+ */
 export function webEnv(): WebEnv {
-  cached ??= parseEnv(webEnvSchema);
+  if (cached) return cached;
+  const set = Object.fromEntries(
+    Object.entries(process.env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = webEnvSchema.safeParse(set);
+  if (!result.success) throw new Error(`Invalid environment\n${z.prettifyError(result.error)}`);
+  cached = result.data;
   return cached;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
-import { createRedisClient } from '@frequency/config/redis';
 import { ensureDatabase, runMigrations } from '@frequency/db';
+import { deleteKeysWithPrefix } from '@frequency/testing/redis';
 import pg from 'pg';
 
 /**
@@ -10,7 +10,8 @@ import pg from 'pg';
  * from the same package helpers: a vitest global setup runs outside the test runner, where
  * @frequency/testing's fixtures (which import vitest's `test`) cannot be loaded.
  */
-const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+const unique = (prefix: string) =>
+  `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 
 export const serviceUrls = {
   postgres: () => process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -44,19 +45,7 @@ export function createE2eRedis(): { url: string; keyPrefix: string; cleanup(): P
   return {
     url,
     keyPrefix,
-    cleanup: async () => {
-      const raw = createRedisClient({ url, name: 'e2e-cleanup' });
-      try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await raw.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length > 0) await raw.unlink(...keys);
-        } while (cursor !== '0');
-      } finally {
-        raw.disconnect();
-      }
-    },
+    cleanup: () => deleteKeysWithPrefix(url, keyPrefix),
   };
 }
 
@@ -76,10 +65,22 @@ export async function createE2ePubSub() {
     projectId,
     names,
     cleanup: async () => {
-      await pubsub.subscription(names.subscription).delete().catch(() => undefined);
-      await pubsub.subscription(`${names.deadLetterTopic}-hold`).delete().catch(() => undefined);
-      await pubsub.topic(names.topic).delete().catch(() => undefined);
-      await pubsub.topic(names.deadLetterTopic).delete().catch(() => undefined);
+      await pubsub
+        .subscription(names.subscription)
+        .delete()
+        .catch(() => undefined);
+      await pubsub
+        .subscription(`${names.deadLetterTopic}-hold`)
+        .delete()
+        .catch(() => undefined);
+      await pubsub
+        .topic(names.topic)
+        .delete()
+        .catch(() => undefined);
+      await pubsub
+        .topic(names.deadLetterTopic)
+        .delete()
+        .catch(() => undefined);
       await pubsub.close();
     },
   };

@@ -1,28 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopProcessGroup } from '@frequency/testing/services';
+
+export { freePort } from '@frequency/testing/services';
 import { exportJWK, generateKeyPair } from 'jose';
 
 export const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const repoRoot = resolve(webRoot, '../..');
 export const logDir = join(webRoot, 'test-results', 'logs');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => {
-        resolvePort(port);
-      });
-    });
-  });
-}
 
 /** A fresh `{ keys: [current, next] }` of private ES256 JWKs, as ADMISSION_PRIVATE_JWKS wants. */
 export async function generateAdmissionJwks(): Promise<string> {

@@ -1,7 +1,7 @@
-import { eventKeys, newId, newTicketCode, type PurchaseIntent } from '@frequency/contracts';
+import { eventKeys, type PurchaseIntent } from '@frequency/contracts';
 import { PostgresStore } from '@frequency/db';
 import { createLogger } from '@frequency/observability';
-import { afterAll, describe, expect, test } from '@frequency/testing';
+import { afterAll, describe, expect, makeIntent, test } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
 import { parseEnv } from '@frequency/config';
 import { startWorkerInProcess, type Wiring } from '../../test/wiring.js';
@@ -14,23 +14,11 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-function intent(eventId: string, quantity = 2): PurchaseIntent {
-  return {
-    v: 1,
-    orderId: newId('order'),
-    eventId,
-    admissionId: newId('admission'),
-    entryId: newId('queueEntry'),
-    quantity,
+const intent = (eventId: string, quantity = 2) =>
+  makeIntent(eventId, quantity, {
     buyer: { name: 'Ada "the fan", {x}', email: 'ada@example.com' },
-    tickets: Array.from({ length: quantity }, () => ({
-      id: newId('ticket'),
-      code: newTicketCode(),
-    })),
-    reservedAt: new Date().toISOString(),
     ticketsTotal: 1_000,
-  };
-}
+  });
 
 function counter(text: string, result: string): number {
   return Number(new RegExp(`result="${result}"[^\\n]* (\\d+)`).exec(text)?.[1] ?? 0);

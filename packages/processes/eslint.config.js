@@ -1,0 +1,3 @@
+import { configFor } from '@frequency/eslint-config';
+
+export default configFor({ kind: 'package' });
