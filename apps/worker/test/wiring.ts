@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from '@frequency/config';
 import { createLogger } from '@frequency/observability';
-import { expect } from '@frequency/testing';
+import { expect, freePort } from '@frequency/testing';
 import { envSchema } from '../src/env.js';
 import { createWorkerServices, type WorkerServices } from '../src/services.js';
 
@@ -111,18 +110,4 @@ export async function spawnWorker(
     )
     .toBe(200);
   return { child, port, exited, output: () => output };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }

@@ -42,13 +42,14 @@ export const loadTestEnv = z.object({
    * machine cannot run enough VUs for the rate: it is passed to the stack and printed as raised.
    */
   JOIN_RATE_LIMIT_MAX: z.coerce.number().int().min(1).optional(),
+  JOIN_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).optional(),
 });
 
 export type LoadTestEnv = z.infer<typeof loadTestEnv>;
 
 /**
  * The waiting room's own defaults (apps/waiting-room/src/env.ts): joins per address per window.
- * The stack passes only JOIN_RATE_LIMIT_MAX through, so the window is always this one.
+ * The stack passes the caller's JOIN_RATE_LIMIT_* through, so a set variable replaces its default here too.
  */
 export const DEFAULT_JOIN_LIMIT = { max: 10, windowSeconds: 10 } as const;
 

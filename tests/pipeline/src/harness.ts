@@ -9,7 +9,6 @@ import type { Wiring } from '@frequency/worker/testing';
 import type { Redis } from 'ioredis';
 
 export {
-  freePort,
   spawnWorker,
   startWorkerInProcess,
   workerEnvVars,

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pubsubEnv } from '@frequency/config';
 import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
+import { freePort } from '@frequency/processes';
 import { ensurePostgres, type Started } from '@frequency/stack/services';
 import {
   killProcessGroup,
@@ -12,21 +12,6 @@ import {
   type StartedEmulator,
   type StartedRedis,
 } from '@frequency/testing/services';
-
-/** A port nothing listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 export const sleep = (ms: number) =>
   new Promise<void>((resolve) => {

@@ -4,6 +4,7 @@ import {
   afterAll,
   createTestAdmissionIssuer,
   describe,
+  freePort,
   killProcessGroup,
   seedTestEvent,
   startPubSubEmulator,
@@ -12,7 +13,6 @@ import {
 } from '@frequency/testing';
 import {
   expectSoldOutAndConsistent,
-  freePort,
   sellOut,
   startCheckout,
   startWorkerInProcess,

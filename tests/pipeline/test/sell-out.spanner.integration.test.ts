@@ -13,6 +13,7 @@ import {
   createTestAdmissionIssuer,
   describe,
   expect,
+  freePort,
   seedTestEvent,
   test,
   uniqueName,
@@ -22,7 +23,6 @@ import { envSchema } from '@frequency/worker/env';
 import { reconcile } from '@frequency/worker/reconcile';
 import {
   expectSoldOutAndConsistent,
-  freePort,
   sellOut,
   startCheckout,
   startWorkerInProcess,

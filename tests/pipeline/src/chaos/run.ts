@@ -10,15 +10,10 @@ import {
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDatabase, runMigrations } from '@frequency/db';
+import { freePort } from '@frequency/processes';
 import { generateSecrets } from '@frequency/stack/keys';
 import { faultNamed, type Targets } from './faults.js';
-import {
-  createTopology,
-  freePort,
-  PrivatePostgres,
-  PrivatePubSub,
-  PrivateRedis,
-} from '../infra.js';
+import { createTopology, PrivatePostgres, PrivatePubSub, PrivateRedis } from '../infra.js';
 import { runSale, type FaultRow, type SaleStack } from './sale.js';
 import { missingBuilds, type AppName } from '../apps.js';
 import { ServiceProcess } from '../services.js';
