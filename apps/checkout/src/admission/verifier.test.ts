@@ -5,6 +5,7 @@ import {
   createTestAdmissionIssuer,
   describe,
   expect,
+  freePort,
   test,
   type TestAdmissionIssuer,
 } from '@frequency/testing';
@@ -109,5 +110,23 @@ describe('verified admission tokens are remembered until they expire', () => {
     await checker.verify(`Bearer ${tokens[2]!}`);
     await checker.verify(`Bearer ${tokens[0]!}`);
     expect(checker.stats).toEqual({ signatureChecks: 4, cacheHits: 1 });
+  });
+});
+
+describe('while the waiting room cannot be reached', () => {
+  test('a good token is answered "try again" (UNAVAILABLE), never TOKEN_INVALID, however many wait on the same fetch', async () => {
+    const { token } = await issuer.mint({ eventId: 'down' });
+    const checker = new AdmissionVerifier({
+      // Nothing listens there: every fetch of the keys fails.
+      jwksUrl: `http://127.0.0.1:${await freePort()}/.well-known/jwks.json`,
+      refetchCooldownMs: 60_000,
+      maxAgeMs: 60_000,
+    });
+    const codes = await Promise.all(
+      Array.from({ length: 8 }, () => rejection(checker.verify(`Bearer ${token}`, 'down'))),
+    );
+    expect(codes).toEqual(Array.from({ length: 8 }, () => 'UNAVAILABLE'));
+    // And again after the failed fetch, inside the cooldown.
+    expect(await rejection(checker.verify(`Bearer ${token}`, 'down'))).toBe('UNAVAILABLE');
   });
 });

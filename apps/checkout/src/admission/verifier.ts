@@ -188,26 +188,26 @@ export class AdmissionVerifier {
     this.refreshIfStale();
     const cached = this.keys.get(kid);
     if (cached) return cached.key;
-    if (this.inflight) {
-      await this.inflight.catch(() => undefined);
-    } else if (
-      this.now() - this.lastAttemptAt >= this.options.refetchCooldownMs ||
-      this.keys.size === 0
-    ) {
-      try {
+    try {
+      if (this.inflight) await this.inflight;
+      else if (
+        this.now() - this.lastAttemptAt >= this.options.refetchCooldownMs ||
+        this.keys.size === 0
+      )
         await this.refresh();
-      } catch {
-        // The waiting room is unreachable: known keys keep working, only a kid never seen fails.
-        if (this.keys.size === 0) {
-          throw new AppError('UNAVAILABLE', 'admission keys are not available yet', {
-            'retry-after': '1',
-          });
-        }
-      }
+    } catch {
+      // The waiting room is unreachable: known keys keep working, only a kid never seen fails.
     }
     const key = this.keys.get(kid);
-    if (!key) throw invalid('unknown signing key');
-    return key.key;
+    if (key) return key.key;
+    // With no key at all nothing can be told apart: the token may well be good (every request that
+    // waited on the same failed fetch lands here), so the answer is "try again", never 401.
+    if (this.keys.size === 0) {
+      throw new AppError('UNAVAILABLE', 'admission keys are not available yet', {
+        'retry-after': '1',
+      });
+    }
+    throw invalid('unknown signing key');
   }
 
   private refresh(): Promise<void> {
