@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -16,6 +15,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { errorHandlerPlugin } from './errors.js';
+import { securityHeaders } from './security-headers.js';
 import type { ServiceMetrics } from './metrics.js';
 import { observabilityPlugin, type ReadinessCheck } from './plugin.js';
 import { createResponseSerializerCompiler } from './serializer.js';
@@ -95,9 +95,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // Registered before every route, so error replies and 404s carry the headers too. The API is
   // called cross-origin through CORS, which Cross-Origin-Resource-Policy does not restrict, so the
   // default same-origin policy stays: it only keeps other sites from embedding a response no-cors.
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: apiContentSecurityPolicy,
     frameguard: { action: 'deny' },
+  });
+  app.addHook('onRequest', (_request, reply, next) => {
+    void reply.headers(headers);
+    next();
   });
   if (options.openapi) {
     await app.register(swagger, {
