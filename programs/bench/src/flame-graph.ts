@@ -7,7 +7,8 @@
  *
  * `--from`/`--to` keep the samples between two offsets (seconds from the profile's start), so one
  * profile of a process that served several loads in turn gives one graph per load. `--requests`
- * (the requests served in that window) turns the breakdown into µs per request.
+ * (the requests served in that window) turns the breakdown into µs per request. `--timeline`
+ * prints only how busy the main thread was in each second, to find those windows.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -57,10 +58,14 @@ const parts: [string, RegExp][] = [
   ['other packages', /node_modules/],
 ];
 
-function partOf(frame: ProfileNode['callFrame']): string {
+/**
+ * A frame without a file (a V8 builtin such as JSON.stringify, a native binding such as writev,
+ * code made by eval such as fast-json-stringify's) counts for the part that called it.
+ */
+function partOf(frame: ProfileNode['callFrame'], caller: string): string {
   if (frame.functionName === '(garbage collector)') return 'garbage collection';
   if (frame.functionName === '(program)') return 'V8 and native (program)';
-  if (frame.url === '') return 'V8 and native (program)';
+  if (frame.url === '') return caller === 'root' ? 'V8 and native (program)' : caller;
   for (const [name, pattern] of parts) if (pattern.test(frame.url)) return name;
   return 'other';
 }
@@ -104,7 +109,13 @@ function buildTree(profile: CpuProfile, fromUs: number, toUs: number) {
       const key = label(node.callFrame);
       let child = frame.children.get(key);
       if (!child) {
-        child = { name: key, part: partOf(node.callFrame), self: 0, total: 0, children: new Map() };
+        child = {
+          name: key,
+          part: partOf(node.callFrame, frame.part),
+          self: 0,
+          total: 0,
+          children: new Map(),
+        };
         frame.children.set(key, child);
       }
       child.total += count;
@@ -185,6 +196,27 @@ function svgOf(root: Frame, title: string, legend: string[]): string {
   );
 }
 
+/** Per second of the profile: the share of samples that were not idle. */
+function timeline(profile: CpuProfile): string[] {
+  const idleIds = new Set(
+    profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id),
+  );
+  const seconds: { busy: number; all: number }[] = [];
+  let t = 0;
+  profile.samples.forEach((id, index) => {
+    t += profile.timeDeltas[index] ?? 0;
+    const second = Math.floor(t / 1e6);
+    seconds[second] ??= { busy: 0, all: 0 };
+    const slot = seconds[second];
+    slot.all += 1;
+    if (!idleIds.has(id)) slot.busy += 1;
+  });
+  return seconds.map(
+    (s, i) =>
+      `${String(i).padStart(4)} s ${'#'.repeat(Math.round((50 * s.busy) / Math.max(1, s.all)))}`,
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -194,10 +226,16 @@ async function main(): Promise<void> {
       from: { type: 'string' },
       to: { type: 'string' },
       requests: { type: 'string' },
+      timeline: { type: 'boolean' },
     },
   });
-  if (!values.profile || !values.out) throw new Error('--profile and --out are required');
+  if (!values.profile) throw new Error('--profile is required');
   const profile = JSON.parse(readFileSync(values.profile, 'utf8')) as CpuProfile;
+  if (values.timeline) {
+    process.stdout.write(`${timeline(profile).join('\n')}\n`);
+    return;
+  }
+  if (!values.out) throw new Error('--out is required');
   const fromUs = Number(values.from ?? 0) * 1e6;
   const toUs = values.to === undefined ? Number.POSITIVE_INFINITY : Number(values.to) * 1e6;
   const { root, selfByPart, busy, idle, sampleUs } = buildTree(profile, fromUs, toUs);
