@@ -10,7 +10,7 @@
  * (the requests served in that window) turns the breakdown into µs per request. `--timeline`
  * prints only how busy the main thread was in each second, to find those windows.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
@@ -253,7 +253,6 @@ async function main(): Promise<void> {
   process.stdout.write(`${values.title ?? values.profile}\n${head}\n${summary.join('\n')}\n`);
   const legend = [head, ...summary.slice(0, 10)];
   const svg = svgOf(root, values.title ?? values.profile, legend);
-  writeFileSync(values.out.replace(/\.png$/, '.svg'), svg);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
