@@ -60,7 +60,7 @@ export class ReceiptTokens {
    * A receipt for one order of one event, valid for the configured lifetime: a compact JWS (RFC
    * 7515) signed HS256 with node:crypto's HMAC on the calling thread. Every 202 carries one, and
    * jose's signing goes through WebCrypto, importing the key and hopping to the thread pool for
-   * each token: about a fifth of an order's main-thread CPU, profiled. What it writes is exactly
+   * each token: 15 % of an order's main-thread CPU, profiled. What it writes is exactly
    * what jose writes; verification stays with jose (`verify`).
    */
   issue(orderId: string, eventId: string): Promise<string> {
