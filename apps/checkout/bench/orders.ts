@@ -1,7 +1,16 @@
 import { reportBench } from '@frequency/bench';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { cpuTicks, freePort, median, prepareCheckoutBench, ratio, startNode } from './support.js';
+import {
+  cpuTicks,
+  freePort,
+  median,
+  prepareCheckoutBench,
+  ratio,
+  startNode,
+  verifyMicros,
+} from './support.js';
 
 /**
  * Order placement against a bare Fastify hello-world, both measured in the same run with the same
@@ -22,6 +31,10 @@ import { cpuTicks, freePort, median, prepareCheckoutBench, ratio, startNode } fr
  *
  * Besides req/s it prints the CPU each server process spent per request (main thread, crypto
  * thread pool and GC together), read from /proc: a figure the noise of other processes barely moves.
+ * Its target is a ratio of CPU figures: checkout's CPU per order against the physical floor of an
+ * order, one ES256 signature check (node:crypto on the issuer's own key, measured in this process
+ * in every round) plus the CPU hello-world spends on the same request. Load averages at the start
+ * and the end say how busy the machine was.
  *
  *   pnpm --filter @frequency/checkout bench
  */
@@ -43,6 +56,7 @@ interface Measured {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg();
   // Every order has the same buyer: the cap is lifted so the bench measures the reservation itself.
   const bench = await prepareCheckoutBench('bench', {
     eventId: 'bench',
@@ -134,7 +148,11 @@ async function main(): Promise<void> {
     for (const name of ['helloGet', 'helloPost', 'orders'] as const)
       await measure(name, warmUpSeconds);
     const runs: Record<LoadName, Measured[]> = { helloGet: [], helloPost: [], orders: [] };
+    const verifies: number[] = [];
     for (let round = 1; round <= rounds; round += 1) {
+      const verify = await verifyMicros(bench.issuer.jwksUrl, tokens.slice(0, 2_000));
+      verifies.push(verify);
+      process.stdout.write(`round ${round} ES256 verify (node:crypto): ${verify.toFixed(1)} µs\n`);
       for (const name of ['helloGet', 'helloPost', 'orders'] as const) {
         const measured = await measure(name, duration);
         runs[name].push(measured);
@@ -182,6 +200,25 @@ async function main(): Promise<void> {
       row('POST /v1/events/{id}/orders (ES256 + Lua + publish)', orders),
     ]);
 
+    const verify = median(verifies);
+    const floor = verify + (post.cpu ?? Number.NaN);
+    const cpuRatio = (orders.cpu ?? Number.NaN) / floor;
+    const loadAtEnd = loadavg();
+    const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
+    process.stdout.write(
+      `CPU per order: ${orders.cpu?.toFixed(0) ?? '?'} µs; floor: ES256 verify ${verify.toFixed(0)} µs + ` +
+        `hello-world, same POST ${post.cpu?.toFixed(0) ?? '?'} µs = ${floor.toFixed(0)} µs; ` +
+        `ratio ${cpuRatio.toFixed(2)}x (target <= 1.5x)\n` +
+        `load average (1, 5, 15 min): start ${load(loadAtStart)}, end ${load(loadAtEnd)}\n`,
+    );
+    reportBench({
+      name: 'checkout CPU per order',
+      value: Math.round(orders.cpu ?? Number.NaN),
+      unit: 'µs',
+      baseline: Math.round(floor),
+      baselineName: 'one ES256 verify + hello-world CPU for the same POST',
+      target: '<= 1.5x baseline',
+    });
     reportBench({
       name: 'order placement (ES256 + Lua + publish)',
       value: Math.round(orders.rps),

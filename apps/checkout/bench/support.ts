@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createPubSub, ensureTopology } from '@frequency/config/pubsub';
@@ -84,6 +85,34 @@ export function cpuTicks(pid: number, thread?: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU µs of one ES256 signature check in this process (node:crypto, the key of the JWKS at
+ * `jwksUrl`, signatures as checkout receives them), over `tokens`: each must check out valid.
+ */
+export async function verifyMicros(jwksUrl: string, tokens: string[]): Promise<number> {
+  const jwks = (await (await fetch(jwksUrl)).json()) as { keys: { x: string; y: string }[] };
+  const jwk = jwks.keys[0];
+  if (!jwk) throw new Error('the JWKS holds no key');
+  const key = createPublicKey({
+    key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y },
+    format: 'jwk',
+  });
+  const parts = tokens.map((token) => {
+    const dot = token.lastIndexOf('.');
+    return {
+      signed: Buffer.from(token.slice(0, dot)),
+      signature: Buffer.from(token.slice(dot + 1), 'base64url'),
+    };
+  });
+  const before = process.cpuUsage();
+  for (const { signed, signature } of parts) {
+    if (!verify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature))
+      throw new Error('a bench token did not verify');
+  }
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / Math.max(1, parts.length);
 }
 
 export function median(values: number[]): number {

@@ -21,10 +21,12 @@ import { orderRoutes } from './routes/orders/index.js';
 export interface BuildOptions {
   env: Env;
   logger: Logger;
+  /** Parse every response with its zod schema as well (route tests); see createHttpApp. */
+  checkResponses?: boolean;
 }
 
 /** Checkout: availability and orders. Reserves in Redis, publishes to Pub/Sub; never writes to a database. */
-export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> {
+export async function buildApp({ env, logger, checkResponses }: BuildOptions): Promise<HttpApp> {
   const metrics = createCheckoutMetrics();
   const redis = createRedisClient({
     url: env.REDIS_URL,
@@ -106,6 +108,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   const app = await createHttpApp({
     logger,
     metrics,
+    ...(checkResponses === undefined ? {} : { checkResponses }),
     // The signature queue's share per client is charged to request.ip: the same rule as the join limit.
     http: { trustedProxyHops: env.TRUSTED_PROXY_HOPS },
     readiness: {

@@ -34,6 +34,8 @@ export async function buildTestCheckout(options: CheckoutUnderTest): Promise<Htt
   const app = await buildApp({
     env,
     logger: createLogger({ service: 'checkout', level: env.LOG_LEVEL }),
+    // Every response a test sees is also checked against its zod schema.
+    checkResponses: true,
   });
   await app.ready();
   return app;

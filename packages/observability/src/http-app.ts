@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -11,14 +10,15 @@ import Fastify, {
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { errorHandlerPlugin } from './errors.js';
+import { securityHeaders } from './security-headers.js';
 import type { ServiceMetrics } from './metrics.js';
 import { observabilityPlugin, type ReadinessCheck } from './plugin.js';
+import { createResponseSerializerCompiler } from './serializer.js';
 import { baseServerOptions, type HttpServerSettings } from './server.js';
 
 export interface HttpAppOptions {
@@ -29,6 +29,11 @@ export interface HttpAppOptions {
   openapi?: { title: string; description: string; version: string };
   /** Who a client is and how long a request may take; the env's TRUSTED_PROXY_HOPS goes here. */
   http?: HttpServerSettings;
+  /**
+   * Parse every response with its zod schema too (see createResponseSerializerCompiler): for
+   * tests, which then refuse any response the contract would refuse; off in services.
+   */
+  checkResponses?: boolean;
 }
 
 /**
@@ -73,7 +78,8 @@ export type HttpApp = FastifyInstance<
 >;
 
 /**
- * The Fastify instance every service starts from: zod validation and serialization, the one error
+ * The Fastify instance every service starts from: zod validation, responses written by serialisers
+ * compiled from the same zod schemas (fast-json-stringify), the one error
  * model, security headers (helmet), RED metrics, health and readiness, and the OpenAPI document at
  * /docs (JSON at /docs/json).
  */
@@ -82,14 +88,20 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     baseServerOptions(options.logger, options.http),
   ).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(
+    createResponseSerializerCompiler({ checkWithZod: options.checkResponses ?? false }),
+  );
   await app.register(errorHandlerPlugin);
   // Registered before every route, so error replies and 404s carry the headers too. The API is
   // called cross-origin through CORS, which Cross-Origin-Resource-Policy does not restrict, so the
   // default same-origin policy stays: it only keeps other sites from embedding a response no-cors.
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: apiContentSecurityPolicy,
     frameguard: { action: 'deny' },
+  });
+  app.addHook('onRequest', (_request, reply, next) => {
+    void reply.headers(headers);
+    next();
   });
   if (options.openapi) {
     await app.register(swagger, {

@@ -4,3 +4,4 @@ export * from './plugin.js';
 export * from './errors.js';
 export * from './server.js';
 export * from './http-app.js';
+export * from './serializer.js';

@@ -6,6 +6,7 @@ import {
   type RawServerDefault,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { requestLoggerFactory } from './logger.js';
 
 export interface HttpServerSettings {
   /** `TRUSTED_PROXY_HOPS`: proxies of our own between the client and this process. */
@@ -46,7 +47,8 @@ export function trustProxyHops(hops: number): false | ((address: string, hop: nu
 /**
  * Fastify options every service shares: the process logger, request ids taken from `x-request-id`
  * (set by the load balancer) or made fresh, and no per-request info logs: at 50,000 req/s those
- * lines would cost more than the requests. Errors are still logged by the error handler. Who the
+ * lines would cost more than the requests. Errors are still logged by the error handler, through a
+ * request logger that binds the request id only once something logs (RequestLogger). Who the
  * client is and how long a request may take are set here once, so every service has the same rule.
  */
 export function baseServerOptions(
@@ -60,6 +62,7 @@ export function baseServerOptions(
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
