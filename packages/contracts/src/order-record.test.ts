@@ -75,6 +75,7 @@ describe('order scripts', () => {
   it('take exactly the arguments their builders give, nothing left out', () => {
     const builders = {
       placeOrder: placeOrderArgs(intent, {
+        intentJson: JSON.stringify(intent),
         idempotencyKey: undefined,
         republishAt: 5,
         iat: 1,
@@ -98,8 +99,9 @@ describe('order scripts', () => {
     }
   });
 
-  it('store the buyer as its cap field and the intent as published', () => {
+  it('store the buyer as its cap field and the intent as it is published', () => {
     const args = placeOrderArgs(intent, {
+      intentJson: JSON.stringify(intent),
       idempotencyKey: 'k',
       republishAt: 5,
       iat: 1,

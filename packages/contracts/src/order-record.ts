@@ -484,17 +484,26 @@ export const orderRecordScripts = {
   },
 } as const;
 
-/** The arguments of placeOrder for an intent checkout has drawn (ids, codes) and will publish. */
+/**
+ * The arguments of placeOrder for an intent checkout has drawn (ids, codes) and will publish as
+ * `intentJson` (given, not derived: the caller publishes that very text).
+ */
 export function placeOrderArgs(
   intent: PurchaseIntent,
-  options: { idempotencyKey: string | undefined; republishAt: number; iat: number; exp: number },
+  options: {
+    intentJson: string;
+    idempotencyKey: string | undefined;
+    republishAt: number;
+    iat: number;
+    exp: number;
+  },
 ) {
   return {
     admissionId: intent.admissionId,
     idempotencyKey: options.idempotencyKey ?? '',
     orderId: intent.orderId,
     quantity: intent.quantity,
-    intentJson: JSON.stringify(intent),
+    intentJson: options.intentJson,
     ticketsJson: JSON.stringify(intent.tickets),
     orderAdmissionId: intent.admissionId,
     republishAt: options.republishAt,
