@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRedisClient } from './redis.js';
-import { defineCommands, script } from './redis-commands.js';
+import { defineCommands, script, type ScriptHost } from './redis-commands.js';
 
 const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const keyPrefix = `t:redis-commands:${randomUUID()}:`;
@@ -33,6 +33,9 @@ const peek = script({
 });
 
 const scripts = { echo, add, peek };
+
+// Both ioredis clients take scripts: this line stops compiling if either stops fitting.
+const _clientsTakeScripts: [Redis, Cluster] extends [ScriptHost, ScriptHost] ? true : never = true;
 
 let redis: Redis;
 let bare: Redis;
