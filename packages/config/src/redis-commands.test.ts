@@ -93,6 +93,23 @@ describe('defineCommands', () => {
     expect(await fresh.redisCommandsFresh({ counter: 'fresh' }, { by: 2 })).toBe(4);
   });
 
+  it('runs a script defined while other commands wait in the auto-pipeline, and those too', async () => {
+    const client = createRedisClient({ url, keyPrefix, name: 'redis-commands-busy' });
+    try {
+      await client.ping();
+      // Queued now, sent on the next tick: their auto-pipeline was made before the script existed.
+      const before = [client.set('busy', 'a'), client.get('busy')];
+      const commands = defineCommands(client, { add });
+      const added = commands.add({ counter: 'busy-counter' }, { by: 3 });
+      const after = client.get('busy');
+      expect(await Promise.all([...before, added, after])).toEqual(['OK', 'a', 3, 'a']);
+      // Once the client's queue has drained, calls share its auto-pipelines again.
+      expect(await commands.add({ counter: 'busy-counter' }, { by: 1 })).toBe(4);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('refuses a second script under a name the client already has', () => {
     const client = createRedisClient({ url, keyPrefix, name: 'redis-commands-conflict' });
     try {

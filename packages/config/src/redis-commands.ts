@@ -42,6 +42,9 @@ export interface ScriptHost {
     name: string,
     definition: { lua: string; numberOfKeys?: number; readOnly?: boolean },
   ): void;
+  pipeline(): { exec(): Promise<[error: Error | null, result: unknown][] | null> };
+  /** Commands waiting in auto-pipelines not sent yet (0 without auto-pipelining). */
+  readonly autoPipelineQueueSize: number;
 }
 
 /** A pipeline or MULTI made by a client the scripts were loaded into (after they were). */
@@ -96,8 +99,19 @@ export function script<const D extends ScriptDefinition>(definition: D): D {
   return definition;
 }
 
-/** Per client: the Lua each command name was defined with, so two scripts cannot share a name. */
-const loaded = new WeakMap<ScriptHost, Map<string, string>>();
+/**
+ * A command defined on one client. ioredis copies a client's commands into each pipeline when it
+ * makes it, auto-pipelines included: an auto-pipeline made before the command was defined lacks it,
+ * and a call queued into it breaks that whole batch. So until the client has no such pipeline left
+ * waiting (its queue seen empty once), the command runs in a pipeline of its own.
+ */
+interface Loaded {
+  lua: string;
+  settled: boolean;
+}
+
+/** Per client: its commands by name, so two scripts cannot share a name. */
+const loaded = new WeakMap<ScriptHost, Map<string, Loaded>>();
 /** Per client and set of scripts: the commands built for them, so callers may ask again cheaply. */
 const built = new WeakMap<ScriptHost, WeakMap<object, unknown>>();
 
@@ -126,18 +140,19 @@ export function defineCommands<const S extends Readonly<Record<string, ScriptDef
   }
   const commands: Record<string, unknown> = {};
   for (const [name, definition] of Object.entries(scripts)) {
-    const lua = names.get(name);
-    if (lua === undefined) {
+    let state = names.get(name);
+    if (state === undefined) {
       redis.defineCommand(name, {
         lua: definition.lua,
         numberOfKeys: definition.keys.length,
         ...(definition.readOnly === undefined ? {} : { readOnly: definition.readOnly }),
       });
-      names.set(name, definition.lua);
-    } else if (lua !== definition.lua) {
+      state = { lua: definition.lua, settled: redis.autoPipelineQueueSize === 0 };
+      names.set(name, state);
+    } else if (state.lua !== definition.lua) {
       throw new Error(`Redis command ${name} is already defined on this client by another script`);
     }
-    commands[name] = buildCommand(redis, name, definition);
+    commands[name] = buildCommand(redis, name, definition, state);
   }
   byScripts.set(scripts, commands);
   return commands as Commands<S>;
@@ -147,11 +162,18 @@ function buildCommand(
   redis: ScriptHost,
   name: string,
   definition: ScriptDefinition,
+  state: Loaded,
 ): ScriptCommand<ScriptDefinition> {
   const parse = definition.reply ?? ((raw: unknown) => raw);
   const argv = (params: readonly unknown[]): ScriptArg[] => flatten(name, definition, params);
-  const command = async (...params: unknown[]): Promise<unknown> =>
-    parse(await Promise.resolve(invoke(redis, name, argv(params))));
+  const command = async (...params: unknown[]): Promise<unknown> => {
+    const values = argv(params);
+    if (!state.settled) {
+      if (redis.autoPipelineQueueSize === 0) state.settled = true;
+      else return parse(await alone(redis, name, values));
+    }
+    return parse(await Promise.resolve(invoke(redis, name, values)));
+  };
   return Object.assign(command, {
     inPipeline<P extends ScriptPipeline>(pipeline: P, ...params: unknown[]): P {
       invoke(pipeline, name, argv(params));
@@ -159,6 +181,17 @@ function buildCommand(
     },
     parse,
   });
+}
+
+/** Runs one command in a pipeline of its own (made now, so it has every command defined so far). */
+async function alone(redis: ScriptHost, name: string, argv: ScriptArg[]): Promise<unknown> {
+  const pipeline = redis.pipeline();
+  invoke(pipeline, name, argv);
+  const [reply] = (await pipeline.exec()) ?? [];
+  if (!reply) throw new Error(`Redis command ${name} got no reply`);
+  const [err, raw] = reply;
+  if (err) throw err;
+  return raw;
 }
 
 /** Calls the method ioredis' `defineCommand` added to the client (and to its pipelines). */
