@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests only: integration tests of this package live in @frequency/testing, which depends on it.
+// Tests beside the code (redis-commands runs against the Redis at TEST_REDIS_URL); tests that need
+// the shared fixtures live in @frequency/testing, which depends on this package.
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },

@@ -11,7 +11,6 @@ import { createCheckoutMetrics, observeSignatureQueue } from './metrics.js';
 import { OutboxRelay } from './orders/outbox-relay.js';
 import { IntentPublisher } from './orders/publisher.js';
 import { ReplicaAcks } from './orders/replica-acks.js';
-import { defineCheckoutCommands } from './orders/scripts.js';
 import { OrderService } from './orders/service.js';
 import { ReceiptTokens } from './receipts/receipt-tokens.js';
 import { availabilityRoutes } from './routes/availability/index.js';
@@ -33,11 +32,9 @@ export async function buildApp({ env, logger, checkResponses }: BuildOptions): P
     keyPrefix: env.REDIS_KEY_PREFIX,
     name: 'checkout',
   });
-  defineCheckoutCommands(redis);
   // WAIT blocks its connection: with replica acknowledgements on, reservations get a connection of
   // their own, so a slow replica holds back orders only, not availability or order reads.
   const writes = env.REDIS_MIN_REPLICAS_ACK > 0 ? redis.duplicate() : redis;
-  if (writes !== redis) defineCheckoutCommands(writes);
   const pubsub = createPubSub({
     projectId: env.PUBSUB_PROJECT_ID,
     emulatorHost: env.PUBSUB_EMULATOR_HOST,

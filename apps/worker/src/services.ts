@@ -4,12 +4,11 @@ import { openStore, type OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Redis } from 'ioredis';
-import { defineWorkerCommands } from './consumer/order-records.js';
 import { IntentConsumer } from './consumer/intent-consumer.js';
 import type { Env } from './env.js';
 import { EventDefinitions } from './ledger/event-definitions.js';
 import { Reconciler } from './ledger/reconcile.js';
-import { defineRestorerCommands, EventRestorer } from './ledger/restorer.js';
+import { EventRestorer } from './ledger/restorer.js';
 import { createMailerServices, type ConfirmationPublisher, type Mailer } from './mailer/index.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 
@@ -40,8 +39,6 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
     keyPrefix: env.REDIS_KEY_PREFIX,
     name: 'worker',
   });
-  defineWorkerCommands(redis);
-  defineRestorerCommands(redis);
   const pubsub = createPubSub({
     projectId: env.PUBSUB_PROJECT_ID,
     emulatorHost: env.PUBSUB_EMULATOR_HOST,

@@ -9,4 +9,5 @@ export * from './tokens.js';
 export * from './messages.js';
 export * from './ledger.js';
 export * from './redis-keys.js';
+export * from './order-record.js';
 export * from './pow.js';

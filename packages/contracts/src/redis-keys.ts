@@ -24,12 +24,8 @@ import type { EventConfig } from './events.js';
  * - idempotency      hash: Idempotency-Key -> order id
  * - buyers           hash: buyerCapField(e-mail) (a hash of the normalised address) -> tickets
  *                    reserved by that buyer for the event, checked against maxPerBuyer
- * - order(orderId)   hash: status, quantity, admissionId, tickets (JSON), intent (JSON, until the
- *                    order is final), buyer (buyerCapField of the e-mail), reason (once rejected).
- *                    status: pending (reserved, intent published or in the outbox), withdrawn (the
- *                    publish failed, the reservation was undone, the same admission may try again),
- *                    confirmed (the ledger holds its tickets), rejected (the ledger refused it; its
- *                    tickets went back on sale). Only pending and withdrawn ever change.
+ * - order(orderId)   hash: the order record; its fields, states and the scripts that change them
+ *                    are in order-record.ts, its one owner.
  * - outbox           sorted set: order id -> next publish attempt (epoch ms); removed when the worker
  *                    has confirmed or rejected the order.
  * Written by the worker when it rebuilds an event from the ledger after Redis lost it:

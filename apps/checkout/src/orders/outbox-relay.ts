@@ -1,8 +1,12 @@
-import { eventKeys, eventsIndexKey } from '@frequency/contracts';
+import { eventKeys, eventsIndexKey, orderRecordReader } from '@frequency/contracts';
 import type { Logger } from '@frequency/observability';
 import type { Redis } from 'ioredis';
 import type { CheckoutMetrics } from '../metrics.js';
 import type { IntentPublisher } from './publisher.js';
+import { checkoutCommands, type CheckoutCommands } from './scripts.js';
+
+/** The relay publishes a pending order's stored intent. */
+const relayRead = orderRecordReader('intent');
 
 export interface OutboxRelayOptions {
   redis: Redis;
@@ -26,8 +30,11 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private readonly scripts: CheckoutCommands;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.scripts = checkoutCommands(options.redis);
+  }
 
   start(): void {
     if (this.options.intervalMs <= 0 || !this.stopped) return;
@@ -66,12 +73,11 @@ export class OutboxRelay {
     for (const eventId of eventIds) {
       const keys = eventKeys(eventId);
       const now = Date.now();
-      const due = await redis.claimOutbox(
-        keys.outbox,
+      const due = await this.scripts.claimOutbox(keys, {
         now,
-        now + this.options.republishAfterMs,
-        this.options.batchSize ?? 1_000,
-      );
+        leaseUntil: now + this.options.republishAfterMs,
+        limit: this.options.batchSize ?? 1_000,
+      });
       if (due.length > 0) republished += await this.republish(eventId, due);
       pending += await redis.zcard(keys.outbox);
     }
@@ -83,11 +89,14 @@ export class OutboxRelay {
     const { redis, publisher, metrics } = this.options;
     const keys = eventKeys(eventId);
     const records = await Promise.all(
-      orderIds.map((orderId) => redis.hmget(keys.order(orderId), 'status', 'intent')),
+      orderIds.map(async (orderId) =>
+        relayRead.parse(await redis.hmget(keys.order(orderId), ...relayRead.fields)),
+      ),
     );
     const results = await Promise.all(
       orderIds.map(async (orderId, index) => {
-        const [status, intent] = records[index] ?? [null, null];
+        const record = records[index];
+        const intent = record?.intent;
         // Settled meanwhile (the worker drops the intent when it confirms or rejects): nothing
         // left to send.
         if (!intent) {
@@ -97,7 +106,7 @@ export class OutboxRelay {
         // Withdrawn (its publish failed, the fan was answered 503): never published from here.
         // Its entry is left alone: withdrawing removed it, and a retry that reserves the order
         // again has just added it back.
-        if (status !== 'pending') return false;
+        if (record.status !== 'pending') return false;
         const ok = await publisher.publish(
           Buffer.from(intent),
           { eventId, orderId, republished: '1' },

@@ -1,14 +1,16 @@
 import {
   AppError,
-  buyerCapField,
   eventKeys,
+  isFinalOrderStatus,
   newId,
   newTicketCode,
-  RejectReasonSchema,
-  TicketSchema,
+  orderRecordKeys,
+  orderRecordReader,
+  placeOrderArgs,
   type AdmissionTokenClaims,
   type CreateOrderBody,
   type OrderAccepted,
+  type OrderRecordStatus,
   type OrderView,
   type PurchaseIntent,
   type ReceiptTokenClaims,
@@ -19,6 +21,7 @@ import type { CheckoutMetrics } from '../metrics.js';
 import type { ReceiptTokens } from '../receipts/receipt-tokens.js';
 import type { IntentPublisher } from './publisher.js';
 import type { ReplicaAcks } from './replica-acks.js';
+import { checkoutCommands, type CheckoutCommands } from './scripts.js';
 
 export interface OrderServiceOptions {
   /** Reads (order views, lookups). */
@@ -38,9 +41,10 @@ export type OrderReader =
   | { kind: 'admission'; claims: AdmissionTokenClaims }
   | { kind: 'receipt'; claims: ReceiptTokenClaims };
 
-const StoredTicketsSchema = z.array(TicketSchema);
-/** The statuses of the order record (packages/contracts/src/redis-keys.ts). */
-const RecordStatusSchema = z.enum(['pending', 'withdrawn', 'confirmed', 'rejected']);
+/** What each read of the order record needs of it. */
+const retryRead = orderRecordReader('quantity', 'intent');
+const lookupRead = orderRecordReader('quantity');
+const viewRead = orderRecordReader('quantity', 'admissionId', 'tickets', 'reason');
 const StoredIntentSchema = z.object({ reservedAt: z.string(), quantity: z.number().int() });
 
 /** Answer of an order whose intent could not be published: nothing is reserved, try again. */
@@ -70,9 +74,12 @@ function tokenExpired(): AppError {
  */
 export class OrderService {
   private readonly writes: Redis;
+  /** The reservation scripts, on `writes`. */
+  private readonly scripts: CheckoutCommands;
 
   constructor(private readonly options: OrderServiceOptions) {
     this.writes = options.writes ?? options.redis;
+    this.scripts = checkoutCommands(this.writes);
   }
 
   async place(
@@ -83,7 +90,6 @@ export class OrderService {
     ticketsTotal?: number,
   ): Promise<OrderAccepted> {
     const { metrics } = this.options;
-    const keys = eventKeys(eventId);
     const orderId = newId('order');
     const tickets = Array.from({ length: body.quantity }, () => ({
       id: newId('ticket'),
@@ -102,29 +108,21 @@ export class OrderService {
       ...(ticketsTotal === undefined ? {} : { ticketsTotal }),
     };
     const intentJson = JSON.stringify(intent);
-    const [outcome, id, figure, expiresAt] = await this.reserve(() =>
-      this.writes.placeOrder(
-        keys.config,
-        keys.stock,
-        keys.sold,
-        keys.active,
-        keys.admissionOrders,
-        keys.idempotency,
-        keys.outbox,
-        keys.order(orderId),
-        keys.revoked,
-        keys.buyers,
-        admission.jti,
-        idempotencyKey ?? '',
-        orderId,
-        body.quantity,
-        intentJson,
-        JSON.stringify(tickets),
-        admission.jti,
-        Date.now() + this.options.republishAfterMs,
-        buyerCapField(body.buyer.email),
-        admission.iat,
-        admission.exp,
+    const {
+      outcome,
+      id,
+      number: figure,
+      expiresAt,
+    } = await this.reserve(() =>
+      this.scripts.placeOrder(
+        orderRecordKeys(eventId, orderId),
+        placeOrderArgs(intent, {
+          intentJson,
+          idempotencyKey,
+          republishAt: Date.now() + this.options.republishAfterMs,
+          iat: admission.iat,
+          exp: admission.exp,
+        }),
       ),
     );
     if (outcome === 'duplicate') return this.again(eventId, admission, id, body.quantity);
@@ -150,35 +148,32 @@ export class OrderService {
     const { redis, metrics } = this.options;
     const keys = eventKeys(eventId);
     for (let round = 0; round < 3; round += 1) {
-      const [status, quantity, intent] = await redis
-        .hmget(keys.order(orderId), 'status', 'quantity', 'intent')
-        .catch(() => {
-          throw new AppError('UNAVAILABLE', 'orders cannot be placed right now, try again', {
-            'retry-after': '1',
-          });
+      const values = await redis.hmget(keys.order(orderId), ...retryRead.fields).catch(() => {
+        throw new AppError('UNAVAILABLE', 'orders cannot be placed right now, try again', {
+          'retry-after': '1',
         });
-      const count = Number(quantity ?? fallbackQuantity);
+      });
+      const record = retryRead.parse(values);
+      const status = record?.status;
+      const intent = record?.intent;
+      const count = record?.quantity ?? fallbackQuantity;
       if (status !== 'withdrawn') {
         metrics.orders.inc({ event: eventId, result: 'duplicate' });
         if (status === 'pending' && intent) await this.republishIfFresh(eventId, orderId, intent);
         return this.accepted(eventId, orderId, count);
       }
-      const [outcome, , figure, expiresAt] = await this.reserve(() =>
-        this.writes.reReserveOrder(
-          keys.config,
-          keys.stock,
-          keys.sold,
-          keys.active,
-          keys.outbox,
-          keys.order(orderId),
-          keys.revoked,
-          keys.buyers,
-          admission.jti,
+      const {
+        outcome,
+        number: figure,
+        expiresAt,
+      } = await this.reserve(() =>
+        this.scripts.reReserveOrder(orderRecordKeys(eventId, orderId), {
+          admissionId: admission.jti,
           orderId,
-          Date.now() + this.options.republishAfterMs,
-          admission.iat,
-          admission.exp,
-        ),
+          republishAt: Date.now() + this.options.republishAfterMs,
+          admissionIat: admission.iat,
+          admissionExp: admission.exp,
+        }),
       );
       // Changed since the read (a concurrent retry reserved it): read it once more.
       if (outcome === 'unchanged') continue;
@@ -248,27 +243,17 @@ export class OrderService {
     ]);
     if (published) return;
     metrics.publishFailures.inc();
-    const keys = eventKeys(eventId);
-    let before: string;
+    const keys = orderRecordKeys(eventId, orderId);
+    let before: OrderRecordStatus | undefined;
     try {
-      before = await this.writes.withdrawOrder(
-        keys.order(orderId),
-        keys.stock,
-        keys.sold,
-        keys.buyers,
-        keys.outbox,
-        keys.active,
-        keys.revoked,
-        orderId,
-        admissionExpiresAt,
-      );
+      before = await this.scripts.withdrawOrder(keys, { orderId, admissionExpiresAt });
     } catch {
       // Redis cannot undo it now: the order stays reserved, due in the outbox at once, so the relay
       // publishes it; the fan's retry finds it and gets its 202.
       await this.writes.zadd(keys.outbox, 'XX', Date.now(), orderId).catch(() => undefined);
       throw publishUnavailable();
     }
-    if (before === 'confirmed' || before === 'rejected') return;
+    if (isFinalOrderStatus(before)) return;
     metrics.orders.inc({ event: eventId, result: 'withdrawn' });
     throw publishUnavailable();
   }
@@ -293,16 +278,16 @@ export class OrderService {
     const sep = held?.indexOf(' ') ?? -1;
     if (!held || sep <= 0 || held.slice(0, sep) !== admission.jti) throw tokenExpired();
     const orderId = held.slice(sep + 1);
-    const [status, quantity] = await redis
-      .hmget(keys.order(orderId), 'status', 'quantity')
-      .catch(() => {
-        throw new AppError('UNAVAILABLE', 'orders cannot be read right now, try again', {
-          'retry-after': '1',
-        });
+    const values = await redis.hmget(keys.order(orderId), ...lookupRead.fields).catch(() => {
+      throw new AppError('UNAVAILABLE', 'orders cannot be read right now, try again', {
+        'retry-after': '1',
       });
-    if (status === null || status === 'withdrawn' || quantity === null) throw tokenExpired();
+    });
+    const record = lookupRead.parse(values);
+    if (!record || record.status === 'withdrawn' || record.quantity === undefined)
+      throw tokenExpired();
     metrics.orders.inc({ event: eventId, result: 'duplicate' });
-    return this.accepted(eventId, orderId, Number(quantity));
+    return this.accepted(eventId, orderId, record.quantity);
   }
 
   private async accepted(
@@ -393,37 +378,25 @@ export class OrderService {
   async get(reader: OrderReader, orderId: string): Promise<OrderView> {
     const eventId = reader.claims.evt;
     if (reader.kind === 'receipt' && reader.claims.sub !== orderId) throw notFound(orderId);
-    const [status, quantity, admissionId, tickets, reason] = await this.options.redis
-      .hmget(
-        eventKeys(eventId).order(orderId),
-        'status',
-        'quantity',
-        'admissionId',
-        'tickets',
-        'reason',
-      )
+    const values = await this.options.redis
+      .hmget(eventKeys(eventId).order(orderId), ...viewRead.fields)
       .catch(() => {
         throw new AppError('UNAVAILABLE', 'orders cannot be read right now, try again', {
           'retry-after': '1',
         });
       });
-    if (reader.kind === 'admission' && admissionId !== reader.claims.jti) throw notFound(orderId);
-    const parsed = RecordStatusSchema.safeParse(status);
-    if (!parsed.success || parsed.data === 'withdrawn' || quantity === null)
+    const record = viewRead.parse(values);
+    if (reader.kind === 'admission' && record?.admissionId !== reader.claims.jti)
+      throw notFound(orderId);
+    if (!record || record.status === 'withdrawn' || record.quantity === undefined)
       throw notFound(orderId);
     const view: OrderView = {
       orderId,
-      status: parsed.data,
-      quantity: Number(quantity),
-      tickets:
-        parsed.data === 'confirmed' && tickets
-          ? StoredTicketsSchema.parse(JSON.parse(tickets))
-          : [],
+      status: record.status,
+      quantity: record.quantity,
+      tickets: record.status === 'confirmed' ? (record.tickets ?? []) : [],
     };
-    if (parsed.data === 'rejected') {
-      const known = RejectReasonSchema.safeParse(reason);
-      view.reason = known.success ? known.data : null;
-    }
+    if (record.status === 'rejected') view.reason = record.reason ?? null;
     return view;
   }
 }

@@ -1,7 +1,9 @@
 import {
   eventKeys,
   EventIdSchema,
+  isFinalOrderStatus,
   OrderIdSchema,
+  orderRecordReader,
   type PurchaseIntent,
   type RejectReason,
 } from '@frequency/contracts';
@@ -12,6 +14,8 @@ import type { Redis } from 'ioredis';
 import type { WorkerMetrics } from '../metrics.js';
 import type { DeadLetters } from './dead-letters.js';
 import { confirmOrders, rejectOrders, type Rejection } from './order-records.js';
+
+const statusRead = orderRecordReader();
 
 export interface Item {
   message: Message;
@@ -269,10 +273,10 @@ export class OutcomeWriter {
 
   /** True when Redis holds a final outcome (confirmed or rejected) for the order. */
   private async isFinal(order: { eventId: string; orderId: string }): Promise<boolean> {
-    const status = await this.retrying('read the order', () =>
-      this.options.redis.hget(eventKeys(order.eventId).order(order.orderId), 'status'),
+    const values = await this.retrying('read the order', () =>
+      this.options.redis.hmget(eventKeys(order.eventId).order(order.orderId), ...statusRead.fields),
     );
-    return status === 'confirmed' || status === 'rejected';
+    return isFinalOrderStatus(statusRead.parse(values)?.status);
   }
 
   /** Tickets the ledger has left per event, for the events with a SOLD_OUT rejection in the batch. */

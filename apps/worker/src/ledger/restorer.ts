@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { defineCommands, script, type Commands } from '@frequency/config/redis-commands';
 import {
-  buyerCapField,
   eventConfigFields,
   eventKeys,
   eventsIndexKey,
   eventTag,
+  orderRecordKeys,
+  orderRecordScripts,
+  restoreOrderArgs,
 } from '@frequency/contracts';
 import type { LedgerEvent, OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import type { WorkerMetrics } from '../metrics.js';
 
 /**
@@ -28,20 +32,35 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 return 1
 `;
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    restoreEvent(
-      config: string,
-      stock: string,
-      sold: string,
-      ...args: (string | number)[]
-    ): Result<number, Context>;
-  }
-}
+/**
+ * Gives the restore lock back. Invariant: only the holder's own lock is deleted, never one another
+ * worker took after ours expired.
+ *
+ * KEYS: 1 lock. ARGV: 1 holder. Returns 1 if the lock was released.
+ */
+const releaseRestoreLockLua = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
 
-export function defineRestorerCommands(redis: Redis): void {
-  redis.defineCommand('restoreEvent', { numberOfKeys: 3, lua: restoreEventLua });
-}
+const writtenReply = (raw: unknown): boolean => z.number().parse(raw) === 1;
+
+const restorerScripts = {
+  restoreEvent: script({
+    keys: ['config', 'stock', 'sold'],
+    args: ['stock', 'sold'],
+    rest: 'configFields',
+    lua: restoreEventLua,
+    reply: writtenReply,
+  }),
+  releaseRestoreLock: script({
+    keys: ['lock'],
+    args: ['holder'],
+    lua: releaseRestoreLockLua,
+    reply: writtenReply,
+  }),
+  restoreOrder: orderRecordScripts.restoreOrder,
+};
 
 export interface RestorerOptions {
   redis: Redis;
@@ -76,8 +95,11 @@ export class EventRestorer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly instance = randomUUID();
+  private readonly scripts: Commands<typeof restorerScripts>;
 
-  constructor(private readonly options: RestorerOptions) {}
+  constructor(private readonly options: RestorerOptions) {
+    this.scripts = defineCommands(options.redis, restorerScripts);
+  }
 
   start(): void {
     this.schedule();
@@ -123,6 +145,7 @@ export class EventRestorer {
   /** Restores one event under the lock; false when another worker holds it or Redis has it again. */
   async restore(event: LedgerEvent): Promise<boolean> {
     const { redis, store, metrics, logger } = this.options;
+    const { scripts } = this;
     const eventId = event.event.id;
     const lock = `ev:${eventTag(eventId)}:restoring`;
     if ((await redis.set(lock, this.instance, 'PX', lockMs, 'NX')) !== 'OK') return false;
@@ -136,23 +159,12 @@ export class EventRestorer {
         if (page.length === 0) break;
         const pipeline = redis.pipeline();
         for (const order of page) {
-          const key = keys.order(order.orderId);
-          const buyer = order.buyerEmail ? buyerCapField(order.buyerEmail) : '';
-          pipeline.hset(key, {
-            status: order.status,
-            quantity: order.quantity,
-            admissionId: order.admissionId,
-            tickets: JSON.stringify(order.tickets),
-            buyer,
-            ...(order.reason ? { reason: order.reason } : {}),
-          });
-          pipeline.hdel(key, 'intent');
-          pipeline.zrem(keys.outbox, order.orderId);
-          pipeline.hsetnx(keys.admissionOrders, order.admissionId, order.orderId);
-          if (order.status === 'confirmed' && buyer)
-            buyers.set(buyer, (buyers.get(buyer) ?? 0) + order.quantity);
+          const args = restoreOrderArgs(order);
+          scripts.restoreOrder.inPipeline(pipeline, orderRecordKeys(eventId, order.orderId), args);
+          if (order.status === 'confirmed' && args.buyer)
+            buyers.set(args.buyer, (buyers.get(args.buyer) ?? 0) + order.quantity);
         }
-        await pipeline.exec();
+        for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
         orders += page.length;
         after = page[page.length - 1]?.orderId ?? null;
       }
@@ -164,34 +176,26 @@ export class EventRestorer {
       const ledger = (await store.readEvent(eventId)) ?? event;
       const sold = ledger.ticketsSold;
       const stock = Math.max(0, ledger.ticketsTotal - sold);
-      const written = await redis.restoreEvent(
-        keys.config,
-        keys.stock,
-        keys.sold,
+      const written = await scripts.restoreEvent(keys, {
         stock,
         sold,
-        ...configFields(ledger, Date.now()),
-      );
+        configFields: configFields(ledger, Date.now()),
+      });
       await redis.sadd(eventsIndexKey, eventId);
-      if (written === 1) {
+      if (written) {
         metrics.restores.inc({ result: 'restored' });
         logger.warn(
           { eventId, orders, stock, sold, version: ledger.version, ms: Date.now() - started },
           'event rebuilt in Redis from the ledger',
         );
       }
-      return written === 1;
+      return written;
     } catch (err) {
       metrics.restores.inc({ result: 'failed' });
       throw err;
     } finally {
-      await redis
-        .eval(
-          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-          1,
-          lock,
-          this.instance,
-        )
+      await scripts
+        .releaseRestoreLock({ lock }, { holder: this.instance })
         .catch(() => undefined);
     }
   }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { defineCommands, script, type Commands } from '@frequency/config/redis-commands';
 import { eventTag } from '@frequency/contracts';
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
 
 /**
  * The mailer's own record of each order's confirmation e-mail, `ev:{eventId}:mail:<orderId>` (the
@@ -48,14 +50,23 @@ end
 return 0
 `;
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    claimMail(key: string, claim: string, ttlMs: number): Result<string, Context>;
-    releaseMailClaim(key: string, claim: string): Result<number, Context>;
-  }
-}
+const ClaimResultSchema = z.enum(['claimed', 'sent', 'held']);
+export type ClaimResult = z.infer<typeof ClaimResultSchema>;
 
-export type ClaimResult = 'claimed' | 'sent' | 'held';
+const mailScripts = {
+  claimMail: script({
+    keys: ['mail'],
+    args: ['claim', 'ttlMs'],
+    lua: claimMailLua,
+    reply: (raw) => ClaimResultSchema.parse(raw),
+  }),
+  releaseMailClaim: script({
+    keys: ['mail'],
+    args: ['claim'],
+    lua: releaseMailClaimLua,
+    reply: (raw) => z.number().parse(raw) === 1,
+  }),
+};
 
 export interface MailClaim {
   key: string;
@@ -63,12 +74,13 @@ export interface MailClaim {
 }
 
 export class MailClaims {
+  private readonly scripts: Commands<typeof mailScripts>;
+
   constructor(
     private readonly redis: Redis,
     private readonly claimTtlMs: number,
   ) {
-    redis.defineCommand('claimMail', { numberOfKeys: 1, lua: claimMailLua });
-    redis.defineCommand('releaseMailClaim', { numberOfKeys: 1, lua: releaseMailClaimLua });
+    this.scripts = defineCommands(redis, mailScripts);
   }
 
   async claim(
@@ -79,9 +91,10 @@ export class MailClaims {
       key: mailKey(eventId, orderId),
       value: `claim:${randomBytes(9).toString('base64url')}`,
     };
-    const result = await this.redis.claimMail(claim.key, claim.value, this.claimTtlMs);
-    if (result !== 'claimed' && result !== 'sent' && result !== 'held')
-      throw new Error(`claimMail answered ${result}`);
+    const result = await this.scripts.claimMail(
+      { mail: claim.key },
+      { claim: claim.value, ttlMs: this.claimTtlMs },
+    );
     return { result, claim };
   }
 
@@ -90,6 +103,6 @@ export class MailClaims {
   }
 
   async release(claim: MailClaim): Promise<void> {
-    await this.redis.releaseMailClaim(claim.key, claim.value);
+    await this.scripts.releaseMailClaim({ mail: claim.key }, { claim: claim.value });
   }
 }
