@@ -151,6 +151,7 @@ export class QueueService {
       this.settings.joinRateWindowMs,
       this.settings.prequeueWindowMs,
       proof ? proof.zeroBits : '',
+      Math.floor(Date.now() / 1000),
     );
     this.metrics.joinsTotal.inc({ event: eventId, result });
     switch (result) {
