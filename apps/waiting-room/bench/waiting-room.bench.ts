@@ -175,10 +175,16 @@ async function measureMemory() {
         1_000,
         0,
         '',
-        Math.floor(Date.now() / 1000),
       );
     }
-    await pipeline.exec();
+    // Each place's first last-seen second, as the replica's next last-seen batch writes it.
+    const places = ((await pipeline.exec()) ?? []).flatMap(([, value]) =>
+      Array.isArray(value) && value[0] === 'waiting' ? [Number(value[1])] : [],
+    );
+    const nowSec = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < places.length; i += 1_000) {
+      await redis.wrSeen(keys.seen, nowSec, ...places.slice(i, i + 1_000));
+    }
   }
   const fillSeconds = (performance.now() - fillStarted) / 1000;
   const after = await usedMemory();
@@ -236,7 +242,6 @@ if (shuffleFans > 0) {
         1_000,
         86_400_000,
         '',
-        Math.floor(Date.now() / 1000),
       );
     }
     await pipeline.exec();

@@ -35,7 +35,6 @@ async function shuffleFour(redis: Redis): Promise<string> {
       1000,
       86_400_000,
       '',
-      Math.floor(Date.now() / 1000),
     );
     expect(state).toBe('prequeue');
   }

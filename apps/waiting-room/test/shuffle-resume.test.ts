@@ -32,7 +32,6 @@ describe('shuffle at opening', () => {
         1000,
         86_400_000,
         '',
-        Math.floor(Date.now() / 1000),
       );
     }
     await patchEvent(client, body.id, { opensAt: new Date(Date.now() - 1_000).toISOString() });
@@ -53,7 +52,6 @@ describe('shuffle at opening', () => {
       1000,
       86_400_000,
       '',
-      Math.floor(Date.now() / 1000),
     );
     expect([state, place]).toEqual(['waiting', 24]);
 

@@ -42,13 +42,14 @@ end
 
 /**
  * The per-client budget of joins: a fixed-window counter. Returns the ms until the window ends when
- * the budget is spent, else nil. A limit of 0 charges nothing.
+ * the budget is spent, else nil. A limit of 0 charges nothing. A client's first join of a window (the
+ * common case: a fan joins once) costs one command, SET NX with the window's expiry; later ones INCR.
  */
 const charge = `
 local function charge(key, limit, windowMs)
   if limit <= 0 then return nil end
+  if not redis.call('SET', key, 1, 'PX', windowMs, 'NX', 'GET') then return nil end
   local n = redis.call('INCR', key)
-  if n == 1 then redis.call('PEXPIRE', key, windowMs) end
   if n <= limit then return nil end
   local ttl = redis.call('PTTL', key)
   if ttl < 0 then redis.call('PEXPIRE', key, windowMs); ttl = tonumber(windowMs) end
@@ -59,7 +60,7 @@ end
 /**
  * JOIN. KEYS: config, state, pre, line, seen, preSeen, stock, rateLimit, challenge.
  * ARGV: entry id, rate limit (0 = off), rate window ms, pre-queue window ms, zero bits of the
- * solution's SHA-256 ('' when the join redeems no challenge), the replica's unix seconds.
+ * solution's SHA-256 ('' when the join redeems no challenge).
  * Invariant: every entry gets exactly one place: an arrival number in the (unsealed) pre-queue before
  * opening, or the next integer place after it. Places are dense and never reused, and nobody is added
  * to the pre-queue once it is sealed. The client's counter is charged in the same round trip. A
@@ -69,14 +70,15 @@ end
  * state is merged back and the ledger restored the stock): counting places from an empty state
  * would give places that queue tokens already hold.
  */
-// Once sealed, the opening time no longer decides anything, so an open event's join reads neither it
-// nor TIME: the seen second is the replica's, as in every last-seen batch (SEEN), and a replica clock
-// a second off is far inside the abandonment grace. The config's presence is still checked before
-// sealing; after it, a config Redis forgot marks the snapshot stale and joins stop before this script.
+// Once sealed, the opening time and the stock decide nothing in here: an open event's join is a
+// state read, the client's charge and the place (four commands). Sold out is the replica's snapshot's
+// answer (at most one refresh old), before this script; a config or stock Redis forgot marks the
+// snapshot stale and joins stop there too. The state's seed alone guards the place counter. The
+// place's first last-seen second goes with the replica's next last-seen batch (SEEN), like every poll's;
+// admission takes a place with none recorded yet for a fresh one.
 const joinLua = `${clock}${seal}${charge}
 local st = redis.call('HMGET', KEYS[2], 'seed', 'sealed')
-local stock = redis.call('GET', KEYS[7])
-if not st[1] or not stock then return {'unavailable', 0} end
+if not st[1] then return {'unavailable', 0} end
 if ARGV[5] ~= '' then
   local issued = redis.call('GETDEL', KEYS[9])
   if not issued then return {'challenge_failed', 0} end
@@ -84,14 +86,14 @@ if ARGV[5] ~= '' then
 end
 local limited = charge(KEYS[8], tonumber(ARGV[2]), ARGV[3])
 if limited then return {'rate_limited', limited} end
-local seenAt = ARGV[6]
 if st[2] ~= '1' then
   local opensAt = redis.call('HGET', KEYS[1], 'opensAt')
+  local stock = redis.call('GET', KEYS[7])
+  if not stock then return {'unavailable', 0} end
   if not opensAt then return {'not_found', 0} end
   opensAt = tonumber(opensAt)
   if tonumber(stock) <= 0 then return {'sold_out', 0} end
   local nowMs, nowSec = clock()
-  seenAt = nowSec
   if not seal(KEYS[2], KEYS[3], nowMs, opensAt) then
     local prequeueFrom = opensAt - tonumber(ARGV[4])
     if nowMs < prequeueFrom then return {'not_open', prequeueFrom - nowMs} end
@@ -100,12 +102,9 @@ if st[2] ~= '1' then
     redis.call('BITFIELD', KEYS[6], 'SET', 'u32', '#' .. p, nowSec)
     return {'prequeue', p}
   end
-elseif tonumber(stock) <= 0 then
-  return {'sold_out', 0}
 end
 local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
 redis.call('ZADD', KEYS[4], seq, ARGV[1])
-redis.call('BITFIELD', KEYS[5], 'SET', 'u32', '#' .. seq, seenAt)
 return {'waiting', seq}
 `;
 
@@ -233,7 +232,8 @@ while admitted < room and scanned < maxScan do
     front = math.max(front, tonumber(seq))
     if seen == 1 then
       left = left + 1
-    elseif seen < cutoff then
+    elseif seen ~= 0 and seen < cutoff then
+      -- 0: no second recorded yet, a join younger than one last-seen batch.
       abandoned = abandoned + 1
     else
       admitted = admitted + 1
