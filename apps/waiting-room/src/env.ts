@@ -43,7 +43,7 @@ export const envSchema = httpEnv(3001)
       .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-" only')
       .default(() => `${hostname()}-${randomBytes(4).toString('hex')}`),
     /** Admission runs in small ticks so the flow is smooth rather than a burst per second. */
-    ADMISSION_TICK_MS: int(10, 1_000).default(100),
+    ADMISSION_TICK_MS: int(10, 1_000).default(250),
     /** Lifetime of an admission (and its token): the time a fan has to buy. */
     CHECKOUT_WINDOW_SECONDS: int(10, 3_600).default(300),
     /** A fan who has not polled for this long is skipped when reaching the front. */

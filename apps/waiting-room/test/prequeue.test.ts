@@ -3,6 +3,7 @@ import { describe, expect, test } from '@frequency/testing';
 import { shuffleOrder } from '../src/queue/shuffle-order.js';
 import { waitingRoomKeys } from '../src/redis/keys.js';
 import { createTestEvent, eventually, join, type Joined, startApp, status } from './helpers.js';
+import { decodeJwt } from 'jose';
 
 interface EventJson {
   phase: string;
@@ -12,11 +13,7 @@ interface EventJson {
 }
 
 function entryIdOf(queueToken: string): string {
-  const [payload] = queueToken.split('.');
-  const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as {
-    sub: string;
-  };
-  return claims.sub;
+  return decodeJwt(queueToken).sub ?? '';
 }
 
 describe('pre-queue', () => {

@@ -27,6 +27,7 @@ import {
   startApp,
   status,
 } from './helpers.js';
+import { decodeJwt } from 'jose';
 
 /**
  * Redis forgets everything mid-sale (FLUSHALL on a redis-server of this file's own) and the ledger's
@@ -57,9 +58,7 @@ function replica(instanceId: string): Promise<HttpApp> {
 }
 
 function entryIdOf(queueToken: string): string {
-  const [payload] = queueToken.split('.');
-  return (JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as { sub: string })
-    .sub;
+  return decodeJwt(queueToken).sub ?? '';
 }
 
 /** Reads GET /v1/events/{id} on every replica until stopped; the status codes it saw. */

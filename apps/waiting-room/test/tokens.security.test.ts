@@ -99,21 +99,6 @@ describe('token attacks', () => {
     expect(leave.statusCode).toBe(401);
   });
 
-  test('queue token: alg none -> 401 TOKEN_INVALID', async () => {
-    const claims = {
-      typ: 'queue',
-      evt: eventId,
-      sub: newId('queueEntry'),
-      exp: 4_000_000_000,
-      seq: 1,
-    };
-    expect(await queueStatus(`${b64({ alg: 'none' })}.${b64(claims)}.`)).toEqual({
-      status: 401,
-      code: 'TOKEN_INVALID',
-    });
-    expect(await queueStatus(`${b64(claims)}.`)).toEqual({ status: 401, code: 'TOKEN_INVALID' });
-  });
-
   test('queue token: signed with another key -> 401 TOKEN_INVALID', async () => {
     const forged = new QueueTokens('another-secret-another-secret-another-secret', 3600).issue({
       evt: eventId,
@@ -123,22 +108,7 @@ describe('token attacks', () => {
     expect(await queueStatus(forged)).toEqual({ status: 401, code: 'TOKEN_INVALID' });
   });
 
-  test('queue token: a tampered claim -> 401 TOKEN_INVALID', async () => {
-    const [payload, mac] = fanToken.split('.');
-    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >;
-    expect(await queueStatus(`${b64({ ...claims, seq: 1_000_000 })}.${mac}`)).toEqual({
-      status: 401,
-      code: 'TOKEN_INVALID',
-    });
-    expect(await queueStatus(`${b64({ ...claims, exp: 4_000_000_000 })}.${mac}`)).toEqual({
-      status: 401,
-      code: 'TOKEN_INVALID',
-    });
-  });
-
+  // Every other attack on the queue token: queue-token.security.test.ts.
   test('queue token: expired -> 401 TOKEN_EXPIRED', async () => {
     const expired = new QueueTokens(QUEUE_TOKEN_SECRET, 3600).issue({
       evt: eventId,

@@ -45,7 +45,11 @@ export type JoinBody = z.infer<typeof JoinBodySchema>;
 /** 2. POST /v1/events/{eventId}/queue */
 export const JoinResponseSchema = z
   .object({
-    queueToken: z.string(),
+    queueToken: z
+      .string()
+      .describe(
+        'A signed JWT (JWS compact form, HS256, header typ queue+jwt) with exp, the event (evt), the entry id (sub, q_…) and the place in line (seq) or, before the opening shuffle, the pre-queue arrival number (pre). Send it as Authorization: Bearer <queueToken>; clients treat it as opaque.',
+      ),
     state: QueueStateSchema,
     position: z.number().int().min(1).nullable(),
     pollAfterMs: z.number().int().min(0),

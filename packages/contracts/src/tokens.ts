@@ -2,14 +2,28 @@ import { z } from 'zod';
 import { AdmissionIdSchema, OrderIdSchema, QueueEntryIdSchema } from './ids.js';
 import { EventIdSchema } from './events.js';
 
-/** Claims of the queue token (HMAC-signed by the waiting room, verified only by the waiting room). */
-export const QueueTokenClaimsSchema = z.object({
-  typ: z.literal('queue'),
+/** A place in line or a pre-queue arrival number: 1-based. */
+const PlaceSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const queueTokenBase = {
   evt: EventIdSchema,
   sub: QueueEntryIdSchema,
-  exp: z.number().int(),
-});
+  exp: z.number().int().positive(),
+};
+
+/**
+ * Claims of the queue token, a JWS (HS256, header typ `queue+jwt`) that only the waiting room issues
+ * and checks. Besides the event, the entry and the expiry it carries the fan's place in line (`seq`)
+ * or, before the opening shuffle, the pre-queue arrival number (`pre`): exactly one of them, and
+ * nothing else, so a token with a claim the waiting room did not write is not one of its tokens.
+ */
+export const QueueTokenClaimsSchema = z.union([
+  z.strictObject({ ...queueTokenBase, seq: PlaceSchema }),
+  z.strictObject({ ...queueTokenBase, pre: PlaceSchema }),
+]);
 export type QueueTokenClaims = z.infer<typeof QueueTokenClaimsSchema>;
+
+/** The JWS `typ` header of queue tokens (RFC 8725 3.11: explicit typing), pinned by the verifier. */
+export const queueTokenType = 'queue+jwt';
 
 /** Claims of the admission token (ES256, verified by checkout through the JWKS). */
 export const AdmissionTokenClaimsSchema = z.object({

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { ENDPOINTS, LATENCY_BOUNDS_MS } from '@frequency/k6/lifecycle';
 import { lineChart, renderPng, type Band, type ChartSpec } from './charts.js';
 import { percentile, sortedCopy, summarize } from './recorder.js';
+import type { CommandSource } from './command-sources.js';
 import type { SimulationResult } from './simulate.js';
 
 export interface WrittenReport {
@@ -12,6 +13,8 @@ export interface WrittenReport {
 }
 
 const CHART_SIZE = { width: 900, height: 320 };
+/** Sources listed one by one in the report; the rest are summed in one row. */
+const SOURCES_SHOWN = 15;
 
 /** The checks a sale must pass; the report and the exit code both come from here. */
 export function verdicts(result: SimulationResult): { label: string; ok: boolean }[] {
@@ -259,6 +262,7 @@ export function renderMarkdown(result: SimulationResult, chartPaths: readonly st
       '',
       `By command: ${top.map(([command, calls]) => `${command} ${int(calls)}`).join(', ')}.`,
     );
+    if (result.redisSources) lines.push(...sourceLines(result.redisSources, recorder.total));
   }
   lines.push(
     '',
@@ -316,4 +320,36 @@ export function renderMarkdown(result: SimulationResult, chartPaths: readonly st
     '',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** Where the commands came from: each client's commands and scripts, per fan request. */
+function sourceLines(sources: readonly CommandSource[], requests: number): string[] {
+  const shown = sources.slice(0, SOURCES_SHOWN);
+  const rest = sources.slice(SOURCES_SHOWN);
+  const perRequest = (commands: number) => (commands / Math.max(1, requests)).toFixed(3);
+  const lines = [
+    '',
+    'By source (MONITOR on the same Redis; a script counts with the commands it calls):',
+    '',
+    '| client | command or script | calls | commands | per request |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...shown.map(
+      (s) =>
+        `| ${s.client} | ${s.command.replace(/\|/g, '\\|')} | ${int(s.calls)} | ${int(s.commands)} | ${perRequest(s.commands)} |`,
+    ),
+  ];
+  if (rest.length > 0) {
+    const commands = rest.reduce((sum, s) => sum + s.commands, 0);
+    lines.push(`| ${rest.length} more | | | ${int(commands)} | ${perRequest(commands)} |`);
+  }
+  const byClient = new Map<string, number>();
+  for (const s of sources) byClient.set(s.client, (byClient.get(s.client) ?? 0) + s.commands);
+  lines.push(
+    '',
+    `Per client: ${[...byClient.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([client, commands]) => `${client} ${perRequest(commands)}`)
+      .join(', ')} commands per request.`,
+  );
+  return lines;
 }

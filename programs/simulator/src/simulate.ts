@@ -10,6 +10,7 @@ import { startPrometheus, type PrometheusServer } from '@frequency/grafana/prome
 import { RunFile } from '@frequency/grafana/run-file';
 import { K6Series } from './k6-series.js';
 import { Recorder } from './recorder.js';
+import { CommandSources, type CommandSource } from './command-sources.js';
 import { commandStats } from './redis-server.js';
 import { cores, type SimulatorSettings } from './settings.js';
 import { startStack } from './stack.js';
@@ -52,6 +53,8 @@ export interface SimulationResult {
    * (SIM_OWN_REDIS=1); null on a shared Redis, where other clients' commands would be counted too.
    */
   redisCommands: Map<string, number> | null;
+  /** Where those commands came from (client and command or script), from MONITOR; null likewise. */
+  redisSources: CommandSource[] | null;
   /** Tickets in orders the fans saw confirmed. */
   fanTickets: number;
   stackLog: string;
@@ -151,6 +154,8 @@ export async function simulate(
     await sleep(Math.max(0, t0 - Date.now()));
     const loadAtStart = machine().loadAverage;
     const commandsBefore = settings.ownRedis ? await commandStats(stack.redisUrl) : null;
+    const sources = settings.ownRedis ? new CommandSources(stack.redisUrl) : null;
+    await sources?.start();
     monitor.start();
     const ticker = setInterval(render, 500);
     for (const phase of phases) {
@@ -194,6 +199,7 @@ export async function simulate(
     render();
     monitor.stop();
     await monitor.read();
+    const redisSources = (await sources?.stop()) ?? null;
     const commandsAfter = commandsBefore ? await commandStats(stack.redisUrl) : null;
     if (failure !== null)
       throw failure instanceof Error ? failure : new Error('a fan step failed', { cause: failure });
@@ -261,6 +267,7 @@ export async function simulate(
       fairness: fairness(records, stringField(after.body, 'shuffleSeed'), commitment),
       redisCommands:
         commandsBefore && commandsAfter ? difference(commandsBefore, commandsAfter) : null,
+      redisSources,
       fanTickets: records.reduce(
         (sum, record) => sum + (record.orderStatus === 'confirmed' ? record.tickets : 0),
         0,
@@ -305,12 +312,14 @@ function fairness(
   };
 }
 
+const PROBES = new Set(['info', 'client|list', 'monitor']);
+
 function difference(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   const delta = new Map<string, number>();
   for (const [command, calls] of after) {
     const n = calls - (before.get(command) ?? 0);
-    // INFO itself is the simulator's own probe.
-    if (n > 0 && command !== 'info') delta.set(command, n);
+    // INFO, CLIENT LIST and MONITOR are the simulator's own probes.
+    if (n > 0 && !PROBES.has(command)) delta.set(command, n);
   }
   return delta;
 }

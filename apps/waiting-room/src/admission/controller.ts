@@ -146,6 +146,11 @@ export class AdmissionController {
     const wanted = Math.min(Math.floor(leadership.credit), MAX_PER_TICK);
     if (wanted < 1) return;
     leadership.credit -= wanted;
+    // The script would find nothing to do with nobody past the front or every checkout slot taken
+    // (by the snapshot, at most one refresh old), so it is not asked; the credit goes as it would
+    // have gone. After Redis forgot entries, places come back behind the front: then it is asked.
+    const nobodyWaiting = snapshot.recoveredAt === 0 && snapshot.seq <= snapshot.front;
+    if (nobodyWaiting || snapshot.activeCheckouts >= snapshot.config.maxActiveCheckouts) return;
     const ids = Array.from({ length: wanted }, () => newId('admission'));
     const [status, admitted, left, abandoned, , , expiresAtMs, ...members] =
       await this.redis.wrAdmit(

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { waitingRoomKeys } from '../redis/keys.js';
 
-const CHUNK = 2_000;
+/** Places per SEEN script: its BITFIELD arguments (4 per place) stay far below Lua's unpack limit. */
+const CHUNK = 1_000;
 
 /**
  * Remembers which places polled and writes their "last seen" second to Redis in one batch per

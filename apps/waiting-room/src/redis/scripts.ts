@@ -3,7 +3,9 @@ import type { Redis, Result } from 'ioredis';
 /**
  * The waiting room's Lua scripts, loaded once per client with `defineCommand` (EVALSHA afterwards).
  * Every script touches the keys of one event only (one hash tag, one cluster slot), reads the clock
- * with TIME so all replicas agree on it, and states the invariant it keeps.
+ * with TIME so all replicas agree on it (last-seen seconds excepted: they are the replica's, see
+ * JOIN and SEEN), and states the invariant it keeps. Commands inside a script are counted like any
+ * other, so each script reads with one command what it can and writes in batches.
  */
 
 const clock = `
@@ -40,13 +42,14 @@ end
 
 /**
  * The per-client budget of joins: a fixed-window counter. Returns the ms until the window ends when
- * the budget is spent, else nil. A limit of 0 charges nothing.
+ * the budget is spent, else nil. A limit of 0 charges nothing. A client's first join of a window (the
+ * common case: a fan joins once) costs one command, SET NX with the window's expiry; later ones INCR.
  */
 const charge = `
 local function charge(key, limit, windowMs)
   if limit <= 0 then return nil end
+  if not redis.call('SET', key, 1, 'PX', windowMs, 'NX', 'GET') then return nil end
   local n = redis.call('INCR', key)
-  if n == 1 then redis.call('PEXPIRE', key, windowMs) end
   if n <= limit then return nil end
   local ttl = redis.call('PTTL', key)
   if ttl < 0 then redis.call('PEXPIRE', key, windowMs); ttl = tonumber(windowMs) end
@@ -67,10 +70,15 @@ end
  * state is merged back and the ledger restored the stock): counting places from an empty state
  * would give places that queue tokens already hold.
  */
+// Once sealed, the opening time and the stock decide nothing in here: an open event's join is a
+// state read, the client's charge and the place (four commands). Sold out is the replica's snapshot's
+// answer (at most one refresh old), before this script; a config or stock Redis forgot marks the
+// snapshot stale and joins stop there too. The state's seed alone guards the place counter. The
+// place's first last-seen second goes with the replica's next last-seen batch (SEEN), like every poll's;
+// admission takes a place with none recorded yet for a fresh one.
 const joinLua = `${clock}${seal}${charge}
-if redis.call('HEXISTS', KEYS[2], 'seed') == 0 or redis.call('EXISTS', KEYS[7]) == 0 then
-  return {'unavailable', 0}
-end
+local st = redis.call('HMGET', KEYS[2], 'seed', 'sealed')
+if not st[1] then return {'unavailable', 0} end
 if ARGV[5] ~= '' then
   local issued = redis.call('GETDEL', KEYS[9])
   if not issued then return {'challenge_failed', 0} end
@@ -78,22 +86,25 @@ if ARGV[5] ~= '' then
 end
 local limited = charge(KEYS[8], tonumber(ARGV[2]), ARGV[3])
 if limited then return {'rate_limited', limited} end
-local opensAt = redis.call('HGET', KEYS[1], 'opensAt')
-if not opensAt then return {'not_found', 0} end
-opensAt = tonumber(opensAt)
-if tonumber(redis.call('GET', KEYS[7]) or '0') <= 0 then return {'sold_out', 0} end
-local nowMs, nowSec = clock()
-if not seal(KEYS[2], KEYS[3], nowMs, opensAt) then
-  local prequeueFrom = opensAt - tonumber(ARGV[4])
-  if nowMs < prequeueFrom then return {'not_open', prequeueFrom - nowMs} end
-  local p = redis.call('HINCRBY', KEYS[2], 'preSeq', 1)
-  redis.call('ZADD', KEYS[3], p, ARGV[1])
-  redis.call('BITFIELD', KEYS[6], 'SET', 'u32', '#' .. p, nowSec)
-  return {'prequeue', p}
+if st[2] ~= '1' then
+  local opensAt = redis.call('HGET', KEYS[1], 'opensAt')
+  local stock = redis.call('GET', KEYS[7])
+  if not stock then return {'unavailable', 0} end
+  if not opensAt then return {'not_found', 0} end
+  opensAt = tonumber(opensAt)
+  if tonumber(stock) <= 0 then return {'sold_out', 0} end
+  local nowMs, nowSec = clock()
+  if not seal(KEYS[2], KEYS[3], nowMs, opensAt) then
+    local prequeueFrom = opensAt - tonumber(ARGV[4])
+    if nowMs < prequeueFrom then return {'not_open', prequeueFrom - nowMs} end
+    local p = redis.call('HINCRBY', KEYS[2], 'preSeq', 1)
+    redis.call('ZADD', KEYS[3], p, ARGV[1])
+    redis.call('BITFIELD', KEYS[6], 'SET', 'u32', '#' .. p, nowSec)
+    return {'prequeue', p}
+  end
 end
 local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
 redis.call('ZADD', KEYS[4], seq, ARGV[1])
-redis.call('BITFIELD', KEYS[5], 'SET', 'u32', '#' .. seq, nowSec)
 return {'waiting', seq}
 `;
 
@@ -171,9 +182,13 @@ return {'ok', nextIndex, 0}
  * head is taken only if no place before it is missing, so a fan coming back is not overtaken by a
  * later one who happened to poll first. After the grace, missing places are passed.
  */
+/** Places one ZPOPMIN takes at most: keeps every unpack in the admission script far below Lua's limit. */
+const ADMIT_BATCH = 1_000;
+
 const admitLua = `${clock}${fenced}
 if not holdsLease(KEYS[1], KEYS[2], ARGV[1]) then return {'fenced', 0, 0, 0, 0, 0} end
-local st = redis.call('HMGET', KEYS[3], 'shuffled', 'front', 'restoredFrontAt')
+local st = redis.call('HMGET', KEYS[3], 'shuffled', 'front', 'restoredFrontAt', 'admitted',
+  'skippedLeft', 'skippedAbandoned', 'leftPending')
 local front = tonumber(st[2] or '0')
 local nowMs, nowSec = clock()
 local holdGaps = nowMs < tonumber(st[3] or '0') + tonumber(ARGV[7])
@@ -188,41 +203,61 @@ local members = {}
 local maxScan = tonumber(ARGV[6])
 local expiresAt = nowMs + tonumber(ARGV[3])
 local cutoff = nowSec - tonumber(ARGV[4])
+-- Places are taken in batches (one ZPOPMIN, one BITFIELD, one HSET and one ZADD per batch rather
+-- than per fan); a batch never pops more than the admissions still owed, so nobody is popped who
+-- would not be admitted or passed. While gaps are held, one place at a time, each checked first.
 while admitted < room and scanned < maxScan do
+  local want = math.min(room - admitted, maxScan - scanned, ${ADMIT_BATCH})
   if holdGaps then
     local head = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
     if #head == 0 or tonumber(head[2]) > front + 1 then break end
+    want = 1
   end
-  local popped = redis.call('ZPOPMIN', KEYS[4], 1)
+  local popped = redis.call('ZPOPMIN', KEYS[4], want)
   if #popped == 0 then break end
-  local member, seq = popped[1], popped[2]
-  scanned = scanned + 1
-  -- A place put back after Redis forgot it may lie behind the front: passing it never moves the
-  -- front back.
-  front = math.max(front, tonumber(seq))
-  local seen = redis.call('BITFIELD', KEYS[5], 'GET', 'u32', '#' .. seq)[1]
-  if seen == 1 then
-    left = left + 1
-  elseif seen < cutoff then
-    abandoned = abandoned + 1
-  else
-    admitted = admitted + 1
-    local jti = ARGV[7 + admitted]
-    redis.call('HSET', KEYS[6], member, jti .. ':' .. expiresAt)
-    redis.call('ZADD', KEYS[7], expiresAt, jti)
-    members[admitted] = member
+  local gets = {}
+  for i = 2, #popped, 2 do
+    gets[#gets + 1] = 'GET'
+    gets[#gets + 1] = 'u32'
+    gets[#gets + 1] = '#' .. popped[i]
   end
+  local seens = redis.call('BITFIELD', KEYS[5], unpack(gets))
+  local given, live = {}, {}
+  for i = 1, #popped, 2 do
+    local member, seq = popped[i], popped[i + 1]
+    local seen = seens[(i + 1) / 2]
+    scanned = scanned + 1
+    -- A place put back after Redis forgot it may lie behind the front: passing it never moves the
+    -- front back.
+    front = math.max(front, tonumber(seq))
+    if seen == 1 then
+      left = left + 1
+    elseif seen ~= 0 and seen < cutoff then
+      -- 0: no second recorded yet, a join younger than one last-seen batch.
+      abandoned = abandoned + 1
+    else
+      admitted = admitted + 1
+      local jti = ARGV[7 + admitted]
+      given[#given + 1] = member
+      given[#given + 1] = jti .. ':' .. expiresAt
+      live[#live + 1] = expiresAt
+      live[#live + 1] = jti
+      members[admitted] = member
+    end
+  end
+  if #given > 0 then
+    redis.call('HSET', KEYS[6], unpack(given))
+    redis.call('ZADD', KEYS[7], unpack(live))
+  end
+  if #popped < want * 2 then break end
 end
 if scanned > 0 then
-  redis.call('HSET', KEYS[3], 'front', front)
-  redis.call('HINCRBY', KEYS[3], 'admitted', admitted)
-  redis.call('HINCRBY', KEYS[3], 'skippedLeft', left)
-  redis.call('HINCRBY', KEYS[3], 'skippedAbandoned', abandoned)
-  -- Only when non-zero: Lua renders 0 negated as "-0", which HINCRBY refuses, and an error here
-  -- would abort the script after the admissions above were already written.
-  if left > 0 then
-    redis.call('HINCRBY', KEYS[3], 'leftPending', -left)
-  end
+  -- Read and written in this one script, so the counters move exactly as HINCRBY would move them.
+  redis.call('HSET', KEYS[3], 'front', front,
+    'admitted', tonumber(st[4] or '0') + admitted,
+    'skippedLeft', tonumber(st[5] or '0') + left,
+    'skippedAbandoned', tonumber(st[6] or '0') + abandoned,
+    'leftPending', tonumber(st[7] or '0') - left)
 end
 return {'ok', admitted, left, abandoned, front, active + admitted, expiresAt, unpack(members)}
 `;
@@ -288,13 +323,26 @@ return 'gone'
  * Invariant: a poll never overwrites the "left" marker, so a late batch cannot bring back a fan who
  * has left.
  */
+// Two commands per batch, whatever its size: one BITFIELD reads every place, one writes those not
+// marked as left.
 const seenLua = `
+local gets = {}
 for i = 2, #ARGV do
-  local offset = '#' .. ARGV[i]
-  if redis.call('BITFIELD', KEYS[1], 'GET', 'u32', offset)[1] ~= 1 then
-    redis.call('BITFIELD', KEYS[1], 'SET', 'u32', offset, ARGV[1])
+  gets[#gets + 1] = 'GET'
+  gets[#gets + 1] = 'u32'
+  gets[#gets + 1] = '#' .. ARGV[i]
+end
+local current = redis.call('BITFIELD', KEYS[1], unpack(gets))
+local sets = {}
+for i = 2, #ARGV do
+  if current[i - 1] ~= 1 then
+    sets[#sets + 1] = 'SET'
+    sets[#sets + 1] = 'u32'
+    sets[#sets + 1] = '#' .. ARGV[i]
+    sets[#sets + 1] = ARGV[1]
   end
 end
+if #sets > 0 then redis.call('BITFIELD', KEYS[1], unpack(sets)) end
 return #ARGV - 1
 `;
 

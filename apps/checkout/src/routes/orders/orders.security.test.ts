@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { eventKeys } from '@frequency/contracts';
+import { eventKeys, newId, queueTokenType } from '@frequency/contracts';
 import type { HttpApp } from '@frequency/observability';
 import {
   afterAll,
@@ -101,6 +101,28 @@ describe('admission tokens checkout must refuse', () => {
       .update(`${header}.${payload}`)
       .digest('base64url');
     expectRejected(await order(`Bearer ${header}.${payload}.${mac}`));
+  });
+
+  test("a queue token (the waiting room's HS256 queue+jwt) is not an admission", async () => {
+    const claims = {
+      evt: eventId,
+      sub: newId('queueEntry'),
+      seq: 1,
+      exp: Math.floor(Date.now() / 1000) + 3_600,
+    };
+    const input = `${b64({ alg: 'HS256', typ: queueTokenType })}.${b64(claims)}`;
+    const mac = createHmac('sha256', 'queue-token-secret-for-tests-0123456789abcdef')
+      .update(input)
+      .digest('base64url');
+    expectRejected(await order(`Bearer ${input}.${mac}`));
+    // Nor is one under the admission key's own algorithm and kid: its claims are not an admission's.
+    const signed = await issuer.mint({
+      eventId,
+      claims: { ...claims, typ: undefined, jti: undefined, iss: undefined, aud: undefined },
+      header: { typ: queueTokenType },
+      admitIn: null,
+    });
+    expectRejected(await order(`Bearer ${signed.token}`));
   });
 
   test('an expired token is TOKEN_EXPIRED', async () => {

@@ -81,6 +81,10 @@ export const queueRoutes: FastifyPluginCallbackZod<{ queue: QueueService }> = (
       schema: {
         tags: ['queue'],
         summary: 'Your place, wait and, once admitted, your admission token',
+        description:
+          'Authorization: Bearer <queueToken>, the JWT the join returned (HS256, typ queue+jwt). ' +
+          'A missing, forged, tampered or other-event token is 401 TOKEN_INVALID, an expired one ' +
+          '401 TOKEN_EXPIRED. Answered from memory for a waiting fan: the token carries the place.',
         security: [{ bearer: [] }],
         params: EventParamsSchema,
         response: { 200: QueueStatusSchema, ...errors },
