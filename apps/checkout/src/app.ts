@@ -29,6 +29,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   const metrics = createCheckoutMetrics();
   const redis = createRedisClient({
     url: env.REDIS_URL,
+    clusterNodes: env.REDIS_CLUSTER_NODES,
     keyPrefix: env.REDIS_KEY_PREFIX,
     name: 'checkout',
   });

@@ -7,7 +7,7 @@ import { eventKeys, type OrderView } from '@frequency/contracts';
 import type { OrderStore } from '@frequency/db';
 import { createLogger, type HttpApp } from '@frequency/observability';
 import { admit, expect, type TestAdmissionIssuer } from '@frequency/testing';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { envSchema } from '../src/env.js';
 import { createWorkerServices, type WorkerServices } from '../src/services.js';
 
@@ -168,7 +168,7 @@ export async function sellOut(options: {
   app: HttpApp;
   issuer: TestAdmissionIssuer;
   /** The test's client (with its key prefix): the admissions are made live there, in one go. */
-  redis: Redis;
+  redis: RedisClient;
   eventId: string;
   buyers: number;
   onProgress?: (answered: number) => void;
@@ -227,7 +227,7 @@ export async function sellOut(options: {
  */
 export async function expectSoldOutAndConsistent(options: {
   app: HttpApp;
-  redis: Redis;
+  redis: RedisClient;
   store: OrderStore;
   eventId: string;
   ticketsTotal: number;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createPubSub } from '@frequency/config/pubsub';
-import { createRedisClient } from '@frequency/config/redis';
+import { createRedisClient, primaries, type RedisClient } from '@frequency/config/redis';
 import { createDb, type DbHandle, ensureDatabase, runMigrations } from '@frequency/db';
 import type { PubSub, Subscription, Topic } from '@google-cloud/pubsub';
 import type { Redis } from 'ioredis';
@@ -24,6 +24,11 @@ export {
 export const testServices = {
   postgresUrl: () => process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   redisUrl: () => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+  /** Set (host:port,…) to run a package's tests on a Redis Cluster, as REDIS_CLUSTER_NODES does. */
+  redisClusterNodes: (): string[] | undefined => {
+    const nodes = (process.env.TEST_REDIS_CLUSTER_NODES ?? '').split(',').filter((n) => n !== '');
+    return nodes.length > 0 ? nodes : undefined;
+  },
   pubsubEmulatorHost: () => process.env.PUBSUB_EMULATOR_HOST ?? inject('pubsubEmulatorHost'),
   pubsubProjectId: 'frequency-test',
 };
@@ -63,7 +68,7 @@ export async function createTestDatabase(): Promise<TestDatabase & { drop(): Pro
 }
 
 export interface TestRedis {
-  client: Redis;
+  client: RedisClient;
   url: string;
   /** Every key this test file writes starts with it; apps get it as their REDIS_KEY_PREFIX. */
   keyPrefix: string;
@@ -74,17 +79,31 @@ export interface TestRedis {
  * test's cleanup, or a Redis losing a test's data mid-test.
  */
 export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<void> {
-  const raw = createRedisClient({ url, name: 'test-cleanup' });
+  const raw = createRedisClient({
+    url,
+    clusterNodes: testServices.redisClusterNodes(),
+    name: 'test-cleanup',
+  });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await raw.unlink(...keys);
-    } while (cursor !== '0');
+    // SCAN walks one node's keys: on a cluster, each primary's. UNLINK per key, since one call's
+    // keys must share a slot.
+    for (const node of await primariesOf(raw)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        await Promise.all(keys.map((key) => node.unlink(key)));
+      } while (cursor !== '0');
+    }
   } finally {
     raw.disconnect();
   }
+}
+
+/** The client's primaries once it is ready (a cluster learns its nodes on connect). */
+async function primariesOf(redis: RedisClient): Promise<Redis[]> {
+  await redis.ping();
+  return primaries(redis);
 }
 
 /**
@@ -93,28 +112,46 @@ export async function deleteKeysWithPrefix(url: string, prefix: string): Promise
  * deleted after it. Test-sized key sets only: the script blocks Redis while it runs.
  */
 export async function forgetKeysWithPrefix(url: string, prefix: string): Promise<number> {
-  const raw = createRedisClient({ url, name: 'test-forget' });
+  const raw = createRedisClient({
+    url,
+    clusterNodes: testServices.redisClusterNodes(),
+    name: 'test-forget',
+  });
   try {
-    const deleted = await raw.eval(
-      `local keys = redis.call('KEYS', ARGV[1])
-       for i = 1, #keys, 1000 do
-         redis.call('UNLINK', unpack(keys, i, math.min(i + 999, #keys)))
-       end
-       return #keys`,
-      0,
-      `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
-    );
-    return Number(deleted);
+    // On a cluster, one script per primary: each event's keys sit in one slot, so every event is
+    // forgotten at once, though primaries forget theirs one after another.
+    let deleted = 0;
+    for (const node of await primariesOf(raw)) {
+      deleted += Number(await forgetOnNode(node, prefix));
+    }
+    return deleted;
   } finally {
     raw.disconnect();
   }
+}
+
+function forgetOnNode(node: Redis, prefix: string): Promise<unknown> {
+  return node.eval(
+    // One UNLINK per key: on a cluster node the keys span slots, and a command keeps to one.
+    `#!lua flags=allow-cross-slot-keys
+     local keys = redis.call('KEYS', ARGV[1])
+     for i = 1, #keys do redis.call('UNLINK', keys[i]) end
+     return #keys`,
+    0,
+    `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
+  );
 }
 
 /** A Redis client confined to a unique key prefix; cleanup() deletes every key under it. */
 export async function createTestRedis(): Promise<TestRedis & { cleanup(): Promise<void> }> {
   const keyPrefix = `${uniqueName('t')}:`;
   const url = testServices.redisUrl();
-  const client = createRedisClient({ url, keyPrefix, name: 'test' });
+  const client = createRedisClient({
+    url,
+    clusterNodes: testServices.redisClusterNodes(),
+    keyPrefix,
+    name: 'test',
+  });
   await client.ping();
   return {
     client,

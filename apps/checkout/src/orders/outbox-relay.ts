@@ -1,11 +1,11 @@
 import { eventKeys, eventsIndexKey } from '@frequency/contracts';
 import type { Logger } from '@frequency/observability';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import type { CheckoutMetrics } from '../metrics.js';
 import type { IntentPublisher } from './publisher.js';
 
 export interface OutboxRelayOptions {
-  redis: Redis;
+  redis: RedisClient;
   publisher: IntentPublisher;
   metrics: CheckoutMetrics;
   logger: Logger;

@@ -1,4 +1,5 @@
-import type { Redis, Result } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
+import type { Result } from 'ioredis';
 
 /**
  * The admission check both reservation scripts share, as Lua defining `live(jti, iat, exp)`.
@@ -263,7 +264,7 @@ declare module 'ioredis' {
 }
 
 /** Loads checkout's scripts once per client (EVALSHA afterwards, EVAL fallback after a flush). */
-export function defineCheckoutCommands(redis: Redis): void {
+export function defineCheckoutCommands(redis: RedisClient): void {
   redis.defineCommand('placeOrder', { numberOfKeys: 10, lua: placeOrderLua });
   redis.defineCommand('reReserveOrder', { numberOfKeys: 8, lua: reReserveOrderLua });
   redis.defineCommand('withdrawOrder', { numberOfKeys: 7, lua: withdrawOrderLua });

@@ -13,7 +13,7 @@ import {
   type PurchaseIntent,
   type ReceiptTokenClaims,
 } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { z } from 'zod';
 import type { CheckoutMetrics } from '../metrics.js';
 import type { ReceiptTokens } from '../receipts/receipt-tokens.js';
@@ -22,9 +22,9 @@ import type { ReplicaAcks } from './replica-acks.js';
 
 export interface OrderServiceOptions {
   /** Reads (order views, lookups). */
-  redis: Redis;
+  redis: RedisClient;
   /** The connection the reservation scripts run on (the one ReplicaAcks waits on); default redis. */
-  writes?: Redis;
+  writes?: RedisClient;
   publisher: IntentPublisher;
   metrics: CheckoutMetrics;
   receipts: ReceiptTokens;
@@ -69,7 +69,7 @@ function tokenExpired(): AppError {
  * ledger stores once.
  */
 export class OrderService {
-  private readonly writes: Redis;
+  private readonly writes: RedisClient;
 
   constructor(private readonly options: OrderServiceOptions) {
     this.writes = options.writes ?? options.redis;

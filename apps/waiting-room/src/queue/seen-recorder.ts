@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { waitingRoomKeys } from '../redis/keys.js';
 
 const CHUNK = 2_000;
@@ -13,7 +13,7 @@ export class SeenRecorder {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly flushMs: number,
     private readonly onError: (err: unknown) => void,
   ) {}

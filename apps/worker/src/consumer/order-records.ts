@@ -4,7 +4,8 @@ import {
   type PurchaseIntent,
   type RejectReason,
 } from '@frequency/contracts';
-import type { Redis, Result } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
+import type { Result } from 'ioredis';
 
 /**
  * Brings a final ledger outcome into the order record checkout keeps in Redis.
@@ -124,14 +125,14 @@ declare module 'ioredis' {
   }
 }
 
-export function defineWorkerCommands(redis: Redis): void {
+export function defineWorkerCommands(redis: RedisClient): void {
   redis.defineCommand('confirmOrder', { numberOfKeys: 8, lua: confirmOrderLua });
   redis.defineCommand('rejectOrder', { numberOfKeys: 6, lua: rejectOrderLua });
 }
 
 /** Confirms a batch of orders; the calls share round trips through ioredis auto-pipelining. */
 export async function confirmOrders(
-  redis: Redis,
+  redis: RedisClient,
   intents: readonly PurchaseIntent[],
 ): Promise<void> {
   await Promise.all(
@@ -172,7 +173,7 @@ export interface Rejection {
 
 /** Rejects orders in Redis; answers, per order, whether its record changed (else it was final). */
 export async function rejectOrders(
-  redis: Redis,
+  redis: RedisClient,
   rejections: readonly Rejection[],
 ): Promise<boolean[]> {
   const changed = await Promise.all(

@@ -8,7 +8,8 @@ import {
 } from '@frequency/contracts';
 import type { LedgerEvent, OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
-import type { Redis, Result } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
+import type { Result } from 'ioredis';
 import type { WorkerMetrics } from '../metrics.js';
 
 /**
@@ -39,12 +40,12 @@ declare module 'ioredis' {
   }
 }
 
-export function defineRestorerCommands(redis: Redis): void {
+export function defineRestorerCommands(redis: RedisClient): void {
   redis.defineCommand('restoreEvent', { numberOfKeys: 3, lua: restoreEventLua });
 }
 
 export interface RestorerOptions {
-  redis: Redis;
+  redis: RedisClient;
   store: OrderStore;
   metrics: WorkerMetrics;
   logger: Logger;
@@ -109,10 +110,11 @@ export class EventRestorer {
     const { redis, store } = this.options;
     const events = await store.listEvents();
     if (events.length === 0) return [];
-    const pipeline = redis.pipeline();
-    for (const event of events) pipeline.exists(eventKeys(event.event.id).config);
-    const exists = (await pipeline.exec()) ?? [];
-    const lost = events.filter((_, index) => exists[index]?.[1] === 0);
+    // One command per event (each its own cluster slot), batched per node by auto-pipelining.
+    const exists = await Promise.all(
+      events.map((event) => redis.exists(eventKeys(event.event.id).config)),
+    );
+    const lost = events.filter((_, index) => exists[index] === 0);
     const restored: string[] = [];
     for (const event of lost) {
       if (await this.restore(event)) restored.push(event.event.id);

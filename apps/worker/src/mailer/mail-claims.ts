@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eventTag } from '@frequency/contracts';
-import type { Redis, Result } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
+import type { Result } from 'ioredis';
 
 /**
  * The mailer's own record of each order's confirmation e-mail, `ev:{eventId}:mail:<orderId>` (the
@@ -64,7 +65,7 @@ export interface MailClaim {
 
 export class MailClaims {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly claimTtlMs: number,
   ) {
     redis.defineCommand('claimMail', { numberOfKeys: 1, lua: claimMailLua });
