@@ -22,6 +22,7 @@ import { AdmissionTokenSigner } from './tokens/admission-tokens.js';
 import { QueueTokens } from './tokens/queue-token.js';
 
 export { createEvent, patchEvent } from './events/event-store.js';
+export { envSchema, type Env } from './env.js';
 
 export interface BuildOptions {
   env: Env;

@@ -14,11 +14,14 @@ export {
   killProcessGroup,
   portAnswers,
   startPubSubEmulator,
+  startRedisCluster,
   startRedisServer,
   waitForPort,
   type StartedEmulator,
   type StartedRedis,
+  type StartedRedisCluster,
 } from './services.js';
+import { startRedisCluster, type StartedRedisCluster } from './services.js';
 
 /** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */
 export const testServices = {
@@ -216,6 +219,7 @@ interface FileFixtures {
   database: TestDatabase;
   redis: TestRedis;
   pubsub: TestPubSub;
+  redisCluster: StartedRedisCluster;
 }
 
 /**
@@ -247,6 +251,19 @@ export const test = base.extend<FileFixtures>({
       const pubsub = await createTestPubSub();
       await use(pubsub);
       await pubsub.cleanup();
+    },
+    { scope: 'file' },
+  ],
+  /** A Redis Cluster of 3 primaries of the file's own, started on first use, stopped after it. */
+  redisCluster: [
+    // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
+    async ({}, use) => {
+      const cluster = await startRedisCluster(3);
+      try {
+        await use(cluster);
+      } finally {
+        await cluster.stop();
+      }
     },
     { scope: 'file' },
   ],
