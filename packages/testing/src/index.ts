@@ -81,10 +81,14 @@ export interface TestRedis {
  * Deletes every key that starts with `prefix` (SCAN + UNLINK on a client without a prefix): a
  * test's cleanup, or a Redis losing a test's data mid-test.
  */
-export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<void> {
+export async function deleteKeysWithPrefix(
+  url: string,
+  prefix: string,
+  clusterNodes = testServices.redisClusterNodes(),
+): Promise<void> {
   const raw = createRedisClient({
     url,
-    clusterNodes: testServices.redisClusterNodes(),
+    clusterNodes,
     name: 'test-cleanup',
   });
   try {
@@ -114,10 +118,14 @@ async function primariesOf(redis: RedisClient): Promise<Redis[]> {
  * nothing that runs meanwhile sees some keys gone and others not, and nothing it writes back is
  * deleted after it. Test-sized key sets only: the script blocks Redis while it runs.
  */
-export async function forgetKeysWithPrefix(url: string, prefix: string): Promise<number> {
+export async function forgetKeysWithPrefix(
+  url: string,
+  prefix: string,
+  clusterNodes = testServices.redisClusterNodes(),
+): Promise<number> {
   const raw = createRedisClient({
     url,
-    clusterNodes: testServices.redisClusterNodes(),
+    clusterNodes,
     name: 'test-forget',
   });
   try {
