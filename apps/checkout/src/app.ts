@@ -16,7 +16,6 @@ import { ReceiptTokens } from './receipts/receipt-tokens.js';
 import { availabilityRoutes } from './routes/availability/index.js';
 import { orderRoutes } from './routes/orders/index.js';
 
-
 export interface BuildOptions {
   env: Env;
   logger: Logger;
@@ -29,6 +28,7 @@ export async function buildApp({ env, logger, checkResponses }: BuildOptions): P
   const metrics = createCheckoutMetrics();
   const redis = createRedisClient({
     url: env.REDIS_URL,
+    clusterNodes: env.REDIS_CLUSTER_NODES,
     keyPrefix: env.REDIS_KEY_PREFIX,
     name: 'checkout',
   });

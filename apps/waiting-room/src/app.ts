@@ -50,6 +50,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   const redis = defineScripts(
     createRedisClient({
       url: env.REDIS_URL,
+      clusterNodes: env.REDIS_CLUSTER_NODES,
       keyPrefix: env.REDIS_KEY_PREFIX,
       name: `waiting-room:${env.INSTANCE_ID}`,
     }),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { describe, expect, test } from '@frequency/testing';
 import { waitingRoomKeys } from '../src/redis/keys.js';
 import {
@@ -12,7 +12,7 @@ import {
   status,
 } from './helpers.js';
 
-async function admittedTotal(client: Redis, eventId: string): Promise<number> {
+async function admittedTotal(client: RedisClient, eventId: string): Promise<number> {
   return Number((await client.hget(waitingRoomKeys(eventId).state, 'admitted')) ?? 0);
 }
 

@@ -1,6 +1,6 @@
 import { newId } from '@frequency/contracts';
 import { describe, expect, test } from '@frequency/testing';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { runShuffle } from '../src/admission/run-shuffle.js';
 import { createEvent, patchEvent } from '../src/events/event-store.js';
 import { waitingRoomKeys } from '../src/redis/keys.js';
@@ -11,7 +11,7 @@ import { eventBody } from './helpers.js';
 const CHI2_DF23_P1E6 = 70.55;
 
 /** One small event through the real scripts: four early arrivals, opening, the leader's shuffle. */
-async function shuffleFour(redis: Redis): Promise<string> {
+async function shuffleFour(redis: RedisClient): Promise<string> {
   const body = eventBody({
     opensAt: new Date(Date.now() + 3_600_000).toISOString(),
     ticketsTotal: 10,

@@ -12,6 +12,7 @@ async function main(): Promise<number> {
   const env = parseEnv(redisEnv.and(storeEnv));
   const redis = createRedisClient({
     url: env.REDIS_URL,
+    clusterNodes: env.REDIS_CLUSTER_NODES,
     keyPrefix: env.REDIS_KEY_PREFIX,
     name: 'reconcile',
   });

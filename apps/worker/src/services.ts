@@ -3,7 +3,7 @@ import { createRedisClient } from '@frequency/config/redis';
 import { openStore, type OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
 import type { PubSub } from '@google-cloud/pubsub';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { IntentConsumer } from './consumer/intent-consumer.js';
 import type { Env } from './env.js';
 import { EventDefinitions } from './ledger/event-definitions.js';
@@ -13,7 +13,7 @@ import { createMailerServices, type ConfirmationPublisher, type Mailer } from '.
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 
 export interface WorkerServices {
-  redis: Redis;
+  redis: RedisClient;
   pubsub: PubSub;
   store: OrderStore;
   metrics: WorkerMetrics;
@@ -36,6 +36,7 @@ export function createWorkerServices(env: Env, logger: Logger): WorkerServices {
   const metrics = createWorkerMetrics();
   const redis = createRedisClient({
     url: env.REDIS_URL,
+    clusterNodes: env.REDIS_CLUSTER_NODES,
     keyPrefix: env.REDIS_KEY_PREFIX,
     name: 'worker',
   });

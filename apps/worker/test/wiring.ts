@@ -14,6 +14,8 @@ import { createWorkerServices, type WorkerServices } from '../src/services.js';
 /** Where the services under test live: a Redis prefix, a database, Pub/Sub names on an emulator. */
 export interface Wiring {
   redisUrl: string;
+  /** host:port of a Redis Cluster's nodes: when set, the services use it instead of redisUrl. */
+  redisClusterNodes?: string[];
   keyPrefix: string;
   databaseUrl: string;
   emulatorHost: string;
@@ -27,6 +29,7 @@ export function workerEnvVars(
 ): Record<string, string> {
   return {
     REDIS_URL: wiring.redisUrl,
+    ...redisClusterVar(wiring),
     REDIS_KEY_PREFIX: wiring.keyPrefix,
     DATABASE_URL: wiring.databaseUrl,
     DATABASE_POOL_SIZE: '4',
@@ -47,6 +50,12 @@ export function workerEnvVars(
     RECONCILE_INTERVAL_MS: '500',
     ...extra,
   };
+}
+
+export function redisClusterVar(wiring: Wiring): { REDIS_CLUSTER_NODES?: string } {
+  return wiring.redisClusterNodes
+    ? { REDIS_CLUSTER_NODES: wiring.redisClusterNodes.join(',') }
+    : {};
 }
 
 /** The worker's consumer and loops in this process, as server.ts starts them. */

@@ -58,3 +58,22 @@ describe('parseEnv', () => {
     expect(() => parseEnv(schema, { OPS_TOKEN: '' })).toThrow(/OPS_TOKEN: is required/);
   });
 });
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('is unset by default, so REDIS_URL names the one primary', () => {
+    expect(parseEnv(redisEnv, {}).REDIS_CLUSTER_NODES).toBeUndefined();
+  });
+
+  it('reads a comma-separated host:port list, spaces and trailing commas aside', () => {
+    const env = parseEnv(redisEnv, { REDIS_CLUSTER_NODES: '10.0.0.2:6379, 10.0.0.3:6379,' });
+    expect(env.REDIS_CLUSTER_NODES).toEqual(['10.0.0.2:6379', '10.0.0.3:6379']);
+  });
+
+  it('names the variable when an entry is not host:port', () => {
+    for (const bad of ['10.0.0.2', 'redis://10.0.0.2:6379', ',', 'a:b']) {
+      expect(() => parseEnv(redisEnv, { REDIS_CLUSTER_NODES: bad })).toThrow(
+        /REDIS_CLUSTER_NODES: host:port entries, comma-separated/,
+      );
+    }
+  });
+});

@@ -7,7 +7,7 @@ import {
   newId,
   type AdmissionTokenClaims,
 } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
 export interface TestSigningKey {
@@ -41,7 +41,7 @@ export interface MintOptions {
    * (it carries the key prefix the app under test uses). Default: the issuer's `admitIn`; `null`
    * mints a token whose admission is not live.
    */
-  admitIn?: Redis | null;
+  admitIn?: RedisClient | null;
 }
 
 export interface MintedAdmission {
@@ -57,7 +57,7 @@ export interface TestAdmissionIssuer {
   current: TestSigningKey;
   mint(options: MintOptions): Promise<MintedAdmission>;
   /** From now on, mint registers every admission live in this Redis (unless told otherwise). */
-  admitIn(redis: Redis | null): void;
+  admitIn(redis: RedisClient | null): void;
   /** Publishes another key (a rotation): later fetches of the JWKS list it. */
   addKey(key: TestSigningKey): void;
   /** Stops publishing a key (retired or compromised): later fetches of the JWKS omit it. */
@@ -76,7 +76,7 @@ export async function createTestAdmissionIssuer(): Promise<TestAdmissionIssuer> 
   const current = await createSigningKey();
   const published: JWK[] = [current.publicJwk];
   let fetches = 0;
-  let liveIn: Redis | null = null;
+  let liveIn: RedisClient | null = null;
   const server: Server = createServer((request, response) => {
     if (request.url === '/.well-known/jwks.json') {
       fetches += 1;
@@ -144,16 +144,25 @@ export async function createTestAdmissionIssuer(): Promise<TestAdmissionIssuer> 
  * benches that admit many at once.
  */
 export async function admit(
-  redis: Redis,
+  redis: RedisClient,
   admissions: readonly Pick<AdmissionTokenClaims, 'evt' | 'jti' | 'exp'>[],
 ): Promise<void> {
   const chunk = 1_000;
-  for (let start = 0; start < admissions.length; start += chunk) {
-    const pipeline = redis.pipeline();
-    for (const { evt, jti, exp } of admissions.slice(start, start + chunk))
-      pipeline.zadd(eventKeys(evt).active, exp * 1000, jti);
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err !== null);
-    if (failed?.[0]) throw failed[0];
+  // One pipeline per event: on a Redis Cluster a pipeline must keep to one slot.
+  const byEvent = new Map<string, Pick<AdmissionTokenClaims, 'jti' | 'exp'>[]>();
+  for (const admission of admissions) {
+    const ofEvent = byEvent.get(admission.evt);
+    if (ofEvent) ofEvent.push(admission);
+    else byEvent.set(admission.evt, [admission]);
+  }
+  for (const [evt, ofEvent] of byEvent) {
+    for (let start = 0; start < ofEvent.length; start += chunk) {
+      const pipeline = redis.pipeline();
+      for (const { jti, exp } of ofEvent.slice(start, start + chunk))
+        pipeline.zadd(eventKeys(evt).active, exp * 1000, jti);
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err !== null);
+      if (failed?.[0]) throw failed[0];
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { eventKeys, eventsIndexKey } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 
 export interface SeedEventOptions {
   eventId: string;
@@ -17,7 +17,7 @@ export interface SeedEventOptions {
  * waiting room creates them: the config hash, stock = remaining, sold, and the events index. Pass a
  * client carrying the test's key prefix, so the app under test (same REDIS_KEY_PREFIX) sees them.
  */
-export async function seedTestEvent(redis: Redis, options: SeedEventOptions): Promise<void> {
+export async function seedTestEvent(redis: RedisClient, options: SeedEventOptions): Promise<void> {
   const keys = eventKeys(options.eventId);
   const sold = options.sold ?? 0;
   await redis
@@ -36,6 +36,7 @@ export async function seedTestEvent(redis: Redis, options: SeedEventOptions): Pr
     })
     .set(keys.stock, String(options.ticketsTotal - sold))
     .set(keys.sold, String(sold))
-    .sadd(eventsIndexKey, options.eventId)
     .exec();
+  // The index is a key of its own, in another cluster slot: not in the event's MULTI.
+  await redis.sadd(eventsIndexKey, options.eventId);
 }

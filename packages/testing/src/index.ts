@@ -1,32 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import { createPubSub } from '@frequency/config/pubsub';
-import { createRedisClient } from '@frequency/config/redis';
+import { createRedisClient, type RedisClient } from '@frequency/config/redis';
 import { createDb, type DbHandle, ensureDatabase, runMigrations } from '@frequency/db';
 import type { PubSub, Subscription, Topic } from '@google-cloud/pubsub';
-import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject, test as base } from 'vitest';
 
 // The global setup declares what it provides (inject('pubsubEmulatorHost')).
 import type {} from './global-setup.js';
-import { deleteKeysWithPrefix } from './redis.js';
+import { deleteKeysWithPrefix, testRedisClusterNodes } from './redis.js';
+import { startRedisCluster, type StartedRedisCluster } from './services.js';
 
 export {
   killProcessGroup,
   portAnswers,
   startPubSubEmulator,
+  startRedisCluster,
   startRedisServer,
   stopProcessGroup,
   waitForPort,
   type StartedEmulator,
   type StartedRedis,
+  type StartedRedisCluster,
 } from './services.js';
-export { deleteKeysWithPrefix, forgetKeysWithPrefix } from './redis.js';
+
+export { deleteKeysWithPrefix, forgetKeysWithPrefix, testRedisClusterNodes } from './redis.js';
 
 /** Server URLs the fixtures use; each can be pointed elsewhere by the same variables the apps read. */
 export const testServices = {
   postgresUrl: () => process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   redisUrl: () => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+  /** Set (host:port,…) to run a package's tests on a Redis Cluster, as REDIS_CLUSTER_NODES does. */
+  redisClusterNodes: testRedisClusterNodes,
   pubsubEmulatorHost: () => process.env.PUBSUB_EMULATOR_HOST ?? inject('pubsubEmulatorHost'),
   pubsubProjectId: 'frequency-test',
 };
@@ -66,7 +71,7 @@ export async function createTestDatabase(): Promise<TestDatabase & { drop(): Pro
 }
 
 export interface TestRedis {
-  client: Redis;
+  client: RedisClient;
   url: string;
   /** Every key this test file writes starts with it; apps get it as their REDIS_KEY_PREFIX. */
   keyPrefix: string;
@@ -76,7 +81,12 @@ export interface TestRedis {
 export async function createTestRedis(): Promise<TestRedis & { cleanup(): Promise<void> }> {
   const keyPrefix = `${uniqueName('t')}:`;
   const url = testServices.redisUrl();
-  const client = createRedisClient({ url, keyPrefix, name: 'test' });
+  const client = createRedisClient({
+    url,
+    clusterNodes: testServices.redisClusterNodes(),
+    keyPrefix,
+    name: 'test',
+  });
   await client.ping();
   return {
     client,
@@ -141,6 +151,7 @@ interface FileFixtures {
   database: TestDatabase;
   redis: TestRedis;
   pubsub: TestPubSub;
+  redisCluster: StartedRedisCluster;
 }
 
 /**
@@ -172,6 +183,19 @@ export const test = base.extend<FileFixtures>({
       const pubsub = await createTestPubSub();
       await use(pubsub);
       await pubsub.cleanup();
+    },
+    { scope: 'file' },
+  ],
+  /** A Redis Cluster of 3 primaries of the file's own, started on first use, stopped after it. */
+  redisCluster: [
+    // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
+    async ({}, use) => {
+      const cluster = await startRedisCluster(3);
+      try {
+        await use(cluster);
+      } finally {
+        await cluster.stop();
+      }
     },
     { scope: 'file' },
   ],

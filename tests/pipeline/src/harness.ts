@@ -1,14 +1,15 @@
 import { buildApp as buildCheckout } from '@frequency/checkout';
 import { envSchema as checkoutEnvSchema } from '@frequency/checkout/env';
 import { parseEnv } from '@frequency/config';
+import type { RedisClient } from '@frequency/config/redis';
 import { eventKeys, type OrderView } from '@frequency/contracts';
 import type { OrderStore } from '@frequency/db';
 import { createLogger, type HttpApp } from '@frequency/observability';
 import { admit, expect, type TestAdmissionIssuer } from '@frequency/testing';
-import type { Wiring } from '@frequency/worker/testing';
-import type { Redis } from 'ioredis';
+import { redisClusterVar, type Wiring } from '@frequency/worker/testing';
 
 export {
+  redisClusterVar,
   spawnWorker,
   startWorkerInProcess,
   workerEnvVars,
@@ -19,11 +20,13 @@ export {
 /** Checkout built as its server builds it, on the same wiring; a short relay cadence for tests. */
 export async function startCheckout(
   wiring: Wiring,
-  issuer: TestAdmissionIssuer,
+  /** Where checkout reads the admission keys: a test issuer, or a real waiting room. */
+  issuer: Pick<TestAdmissionIssuer, 'baseUrl'>,
   extra: Record<string, string> = {},
 ): Promise<HttpApp> {
   const env = parseEnv(checkoutEnvSchema, {
     REDIS_URL: wiring.redisUrl,
+    ...redisClusterVar(wiring),
     REDIS_KEY_PREFIX: wiring.keyPrefix,
     PUBSUB_PROJECT_ID: wiring.projectId,
     PUBSUB_EMULATOR_HOST: wiring.emulatorHost,
@@ -72,7 +75,7 @@ export async function sellOut(options: {
   app: HttpApp;
   issuer: TestAdmissionIssuer;
   /** The test's client (with its key prefix): the admissions are made live there, in one go. */
-  redis: Redis;
+  redis: RedisClient;
   eventId: string;
   buyers: number;
   onProgress?: (answered: number) => void;
@@ -131,7 +134,7 @@ export async function sellOut(options: {
  */
 export async function expectSoldOutAndConsistent(options: {
   app: HttpApp;
-  redis: Redis;
+  redis: RedisClient;
   store: OrderStore;
   eventId: string;
   ticketsTotal: number;

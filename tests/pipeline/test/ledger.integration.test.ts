@@ -17,7 +17,7 @@ import {
   test,
 } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { sellOut, startCheckout, startWorkerInProcess, type Wiring } from '../src/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -29,7 +29,7 @@ const intent = (eventId: string, quantity: number, overrides: Partial<PurchaseIn
   makeIntent(eventId, quantity, { buyer: { name: 'Ada', email: 'ada@example.com' }, ...overrides });
 
 /** What checkout's reservation leaves in Redis for an order: a pending record in the outbox. */
-async function reserve(redis: Redis, order: PurchaseIntent): Promise<void> {
+async function reserve(redis: RedisClient, order: PurchaseIntent): Promise<void> {
   const keys = eventKeys(order.eventId);
   await redis
     .multi()

@@ -1,5 +1,5 @@
 import { AppError, eventKeys, type Availability } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import type { CheckoutMetrics } from '../metrics.js';
 
 interface Entry {
@@ -19,7 +19,7 @@ export class AvailabilityReader {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly metrics: CheckoutMetrics,
     private readonly ttlMs: number,
   ) {}

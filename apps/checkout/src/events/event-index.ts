@@ -1,5 +1,5 @@
 import { AppError, eventKeys, eventsIndexKey } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 
 interface Waiters {
   promise: Promise<void>;
@@ -47,7 +47,7 @@ export class EventIndex {
   private refreshing = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly intervalMs: number,
   ) {}
 
@@ -109,17 +109,20 @@ export class EventIndex {
     }
   }
 
-  /** Reads the fixed figures of events seen for the first time (one pipelined read for all). */
+  /**
+   * Reads the fixed figures of events seen for the first time: one command per event (each its own
+   * cluster slot), batched per node by auto-pipelining.
+   */
   private async learn(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hget(eventKeys(id).config, 'ticketsTotal');
-    const results = (await pipeline.exec()) ?? [];
+    const results = await Promise.allSettled(
+      ids.map((id) => this.redis.hget(eventKeys(id).config, 'ticketsTotal')),
+    );
     ids.forEach((id, index) => {
-      const [err, value] = results[index] ?? [null, null];
+      const result = results[index];
+      const value = result?.status === 'fulfilled' ? result.value : null;
       const ticketsTotal = typeof value === 'string' ? Number(value) : Number.NaN;
-      if (!err && Number.isInteger(ticketsTotal) && ticketsTotal > 0)
-        this.facts.set(id, { ticketsTotal });
+      if (Number.isInteger(ticketsTotal) && ticketsTotal > 0) this.facts.set(id, { ticketsTotal });
     });
   }
 }

@@ -1,6 +1,6 @@
 import { eventKeys, eventsIndexKey, orderRecordReader } from '@frequency/contracts';
 import type { Logger } from '@frequency/observability';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import type { CheckoutMetrics } from '../metrics.js';
 import type { IntentPublisher } from './publisher.js';
 import { checkoutCommands, type CheckoutCommands } from './scripts.js';
@@ -9,7 +9,7 @@ import { checkoutCommands, type CheckoutCommands } from './scripts.js';
 const relayRead = orderRecordReader('intent');
 
 export interface OutboxRelayOptions {
-  redis: Redis;
+  redis: RedisClient;
   publisher: IntentPublisher;
   metrics: CheckoutMetrics;
   logger: Logger;

@@ -1,10 +1,10 @@
 import type { Logger } from '@frequency/observability';
-import type { Redis } from 'ioredis';
+import { primaries, type RedisClient } from '@frequency/config/redis';
 import type { CheckoutMetrics } from '../metrics.js';
 
 export interface ReplicaAcksOptions {
   /** The connection the reservation scripts ran on: WAIT covers only that connection's writes. */
-  redis: Redis;
+  redis: RedisClient;
   minReplicas: number;
   timeoutMs: number;
   metrics: CheckoutMetrics;
@@ -57,8 +57,10 @@ export class ReplicaAcks {
     this.next = undefined;
     this.inflight = true;
     const { redis, minReplicas, timeoutMs, metrics, logger } = this.options;
-    redis
-      .wait(minReplicas, timeoutMs)
+    // WAIT covers the writes of the connection it is sent on; on a cluster each primary took some
+    // of them on its own connection, so each is asked and the fewest acknowledgements count.
+    Promise.all(primaries(redis).map((node) => node.wait(minReplicas, timeoutMs)))
+      .then((counts) => Math.min(...counts))
       .then(
         (acknowledged) => {
           if (acknowledged >= minReplicas) {

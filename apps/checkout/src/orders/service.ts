@@ -15,7 +15,7 @@ import {
   type PurchaseIntent,
   type ReceiptTokenClaims,
 } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { z } from 'zod';
 import type { CheckoutMetrics } from '../metrics.js';
 import type { ReceiptTokens } from '../receipts/receipt-tokens.js';
@@ -25,9 +25,9 @@ import { checkoutCommands, type CheckoutCommands } from './scripts.js';
 
 export interface OrderServiceOptions {
   /** Reads (order views, lookups). */
-  redis: Redis;
+  redis: RedisClient;
   /** The connection the reservation scripts run on (the one ReplicaAcks waits on); default redis. */
-  writes?: Redis;
+  writes?: RedisClient;
   publisher: IntentPublisher;
   metrics: CheckoutMetrics;
   receipts: ReceiptTokens;
@@ -73,7 +73,7 @@ function tokenExpired(): AppError {
  * ledger stores once.
  */
 export class OrderService {
-  private readonly writes: Redis;
+  private readonly writes: RedisClient;
   /** The reservation scripts, on `writes`. */
   private readonly scripts: CheckoutCommands;
 

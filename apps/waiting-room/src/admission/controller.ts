@@ -1,6 +1,6 @@
 import { newId } from '@frequency/contracts';
 import type { Logger } from '@frequency/observability';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import type { EventCache } from '../events/event-cache.js';
 import type { WaitingRoomMetrics } from '../metrics.js';
 import { LONGEST_POLL_AFTER_MS } from '../queue/estimates.js';
@@ -47,7 +47,7 @@ export class AdmissionController {
   #stopped = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly cache: EventCache,
     private readonly metrics: WaitingRoomMetrics,
     private readonly logger: Logger,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { shuffleOrder } from '../queue/shuffle-order.js';
 import type { WaitingRoomKeys } from '../redis/keys.js';
 
@@ -11,7 +11,7 @@ const WRITE_CHUNK = 5_000;
  * order and continues from the recorded progress. Returns false if the lease was lost.
  */
 export async function runShuffle(
-  redis: Redis,
+  redis: RedisClient,
   keys: WaitingRoomKeys,
   leaseValue: string,
   options: { writeChunk?: number; keepAlive?: () => Promise<boolean> } = {},

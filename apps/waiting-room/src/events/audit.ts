@@ -4,7 +4,7 @@ import {
   AuditEntrySchema,
   eventsIndexKey,
 } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { waitingRoomKeys } from '../redis/keys.js';
 
 /**
@@ -83,19 +83,18 @@ function newerFirst(a: AuditEntry, b: AuditEntry): number {
 
 /** The newest `limit` entries of one event, or of every event merged by time. */
 export async function readAudit(
-  redis: Redis,
+  redis: RedisClient,
   query: { limit: number; event?: string | undefined },
 ): Promise<AuditEntry[]> {
   const events = query.event === undefined ? await redis.smembers(eventsIndexKey) : [query.event];
   if (events.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const id of events)
-    pipeline.xrevrange(waitingRoomKeys(id).audit, '+', '-', 'COUNT', query.limit);
-  const results = (await pipeline.exec()) ?? [];
+  // One command per event (each its own cluster slot), batched per node by auto-pipelining.
+  const results = await Promise.all(
+    events.map((id) => redis.xrevrange(waitingRoomKeys(id).audit, '+', '-', 'COUNT', query.limit)),
+  );
   const entries: AuditEntry[] = [];
-  for (const [err, value] of results) {
-    if (err) throw err;
-    for (const raw of value as StreamEntry[]) {
+  for (const value of results) {
+    for (const raw of value) {
       const entry = decodeEntry(raw);
       if (entry) entries.push(entry);
     }

@@ -1,5 +1,5 @@
 import { type EventPhase, eventsIndexKey } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { newShuffleSeed, shuffleCommitment } from '../queue/shuffle-order.js';
 import { waitingRoomKeys } from '../redis/keys.js';
 import { parseConfig, parseConfigMeta, type StoredConfig } from './event-store.js';
@@ -113,7 +113,7 @@ export class EventCache {
   readonly #seedlessSince = new Map<string, number>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly refreshMs: number,
     private readonly onError: (err: unknown) => void,
     private readonly hooks: EventCacheHooks = {},

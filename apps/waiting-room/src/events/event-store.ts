@@ -6,7 +6,7 @@ import {
   eventsIndexKey,
   type PatchEventBody,
 } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { newShuffleSeed, shuffleCommitment } from '../queue/shuffle-order.js';
 import { waitingRoomKeys } from '../redis/keys.js';
 import { defineScripts } from '../redis/scripts.js';
@@ -22,7 +22,7 @@ export interface StoredConfig extends EventConfig {
  * start). The index of events is a separate key (another slot in a cluster) and is added idempotently.
  */
 export async function createEvent(
-  redis: Redis,
+  redis: RedisClient,
   body: CreateEventBody,
   options: { checkoutWindowSeconds: number; audit?: AuditContext },
 ): Promise<'created' | 'exists'> {
@@ -72,7 +72,7 @@ export interface PatchResult {
  * version above the stored one and above `knownVersion` (the highest this replica has seen).
  */
 export async function patchEvent(
-  redis: Redis,
+  redis: RedisClient,
   eventId: string,
   patch: PatchEventBody,
   audit?: AuditContext,
@@ -113,7 +113,10 @@ function auditArgs(audit: AuditContext | undefined, eventId: string): string[] {
   return [String(audit.maxEntries), audit.actor, audit.requestId, eventId];
 }
 
-export async function readConfig(redis: Redis, eventId: string): Promise<StoredConfig | null> {
+export async function readConfig(
+  redis: RedisClient,
+  eventId: string,
+): Promise<StoredConfig | null> {
   const raw = await redis.hgetall(waitingRoomKeys(eventId).config);
   return parseConfig(eventId, raw);
 }

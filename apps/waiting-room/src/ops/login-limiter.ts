@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { opsLoginFailuresKey } from '../redis/keys.js';
 
 const WINDOW_MS = 60_000;
@@ -11,7 +11,7 @@ const WINDOW_MS = 60_000;
  */
 export class OpsLoginLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly failuresPerMinute: number,
   ) {}
 

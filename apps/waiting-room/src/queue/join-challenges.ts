@@ -6,7 +6,7 @@ import {
   leadingZeroBits,
 } from '@frequency/contracts';
 import { sha256Utf8 } from '@frequency/contracts/pow-node';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { randomBytes } from 'node:crypto';
 import { waitingRoomKeys } from '../redis/keys.js';
 
@@ -33,7 +33,7 @@ const CHALLENGE_PATTERN = /^ch_[A-Za-z0-9_-]{22}$/;
  */
 export class JoinChallenges {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly settings: ChallengeSettings,
   ) {}
 

@@ -5,7 +5,7 @@ import {
   newId,
   type QueueStatus,
 } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { type EventCache, type EventSnapshot } from '../events/event-cache.js';
 import type { WaitingRoomMetrics } from '../metrics.js';
 import { waitingRoomKeys } from '../redis/keys.js';
@@ -67,7 +67,7 @@ export class QueueService {
   readonly #checked = new BoundedCache<string, number>(500_000);
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly cache: EventCache,
     private readonly tokens: QueueTokens,
     private readonly signer: AdmissionTokenSigner,

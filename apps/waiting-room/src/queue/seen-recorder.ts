@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { waitingRoomKeys } from '../redis/keys.js';
 
 /** Places per SEEN script: its BITFIELD arguments (4 per place) stay far below Lua's unpack limit. */
@@ -14,7 +14,7 @@ export class SeenRecorder {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly flushMs: number,
     private readonly onError: (err: unknown) => void,
   ) {}

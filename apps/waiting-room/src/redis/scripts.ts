@@ -1,4 +1,5 @@
-import type { Redis, Result } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
+import type { Result } from 'ioredis';
 
 /**
  * The waiting room's Lua scripts, loaded once per client with `defineCommand` (EVALSHA afterwards).
@@ -616,10 +617,10 @@ const definitions = {
   wrReturnPre: { numberOfKeys: 3, lua: returnPreLua },
 } as const;
 
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisClient>();
 
 /** Loads the scripts into a client once; safe to call again. */
-export function defineScripts(redis: Redis): Redis {
+export function defineScripts<R extends RedisClient>(redis: R): R {
   if (defined.has(redis)) return redis;
   for (const [name, definition] of Object.entries(definitions)) {
     redis.defineCommand(name, definition);

@@ -122,9 +122,11 @@ const de = {
         : 'Für diese Anzahl sind nicht mehr genug Tickets übrig.',
     expired: 'Dein Zeitfenster ist abgelaufen. Bitte stell dich erneut an.',
     used: 'Mit diesem Zeitfenster wurde bereits bestellt.',
-    buyerLimit: 'Für diese E-Mail-Adresse wurden bereits so viele Tickets gekauft, wie pro Person erlaubt sind.',
+    buyerLimit:
+      'Für diese E-Mail-Adresse wurden bereits so viele Tickets gekauft, wie pro Person erlaubt sind.',
     failed: 'Die Bestellung konnte nicht gesendet werden. Bitte versuche es noch einmal.',
-    unavailable: 'Die Bestellung konnte gerade nicht angenommen werden; es ist nichts reserviert. Bitte versuche es gleich noch einmal.',
+    unavailable:
+      'Die Bestellung konnte gerade nicht angenommen werden; es ist nichts reserviert. Bitte versuche es gleich noch einmal.',
     formErrors: 'Bitte korrigiere die markierten Felder.',
   },
   order: {
@@ -136,9 +138,11 @@ const de = {
     rejectedTitle: 'Bestellung abgelehnt',
     rejectedBody: 'Deine Bestellung konnte nicht abgeschlossen werden. Es wurde nichts berechnet.',
     rejectedReason: {
-      SOLD_OUT: 'Die letzten Tickets waren schon vergeben, als deine Bestellung ankam. Es wurde nichts berechnet.',
+      SOLD_OUT:
+        'Die letzten Tickets waren schon vergeben, als deine Bestellung ankam. Es wurde nichts berechnet.',
       INVALID: 'Deine Bestellung konnte so nicht angenommen werden. Es wurde nichts berechnet.',
-      FAILED: 'Deine Bestellung konnte wegen einer technischen Störung nicht gespeichert werden. Es wurde nichts berechnet.',
+      FAILED:
+        'Deine Bestellung konnte wegen einer technischen Störung nicht gespeichert werden. Es wurde nichts berechnet.',
     },
     orderNumber: 'Bestellnummer',
     ticket: (i: number) => `Ticket ${i}`,
@@ -320,7 +324,8 @@ const en: Messages = {
     used: 'This checkout window has already been used for an order.',
     buyerLimit: 'This e-mail address has already bought as many tickets as one person may.',
     failed: 'The order could not be sent. Please try again.',
-    unavailable: 'The order could not be taken just now; nothing is reserved. Please try again in a moment.',
+    unavailable:
+      'The order could not be taken just now; nothing is reserved. Please try again in a moment.',
     formErrors: 'Please correct the marked fields.',
   },
   order: {
@@ -332,9 +337,11 @@ const en: Messages = {
     rejectedTitle: 'Order rejected',
     rejectedBody: 'Your order could not be completed. You have not been charged.',
     rejectedReason: {
-      SOLD_OUT: 'The last tickets were already gone when your order arrived. You have not been charged.',
+      SOLD_OUT:
+        'The last tickets were already gone when your order arrived. You have not been charged.',
       INVALID: 'Your order could not be accepted as it was. You have not been charged.',
-      FAILED: 'Your order could not be stored because of a technical fault. You have not been charged.',
+      FAILED:
+        'Your order could not be stored because of a technical fault. You have not been charged.',
     },
     orderNumber: 'Order number',
     ticket: (i: number) => `Ticket ${i}`,

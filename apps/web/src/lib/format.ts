@@ -19,7 +19,12 @@ export function formatTime(ms: number, lang: Language): string {
 }
 
 /** Whole days, hours, minutes and seconds until `target`; all zero once it has passed. */
-export function splitDuration(ms: number): { days: number; hours: number; minutes: number; seconds: number } {
+export function splitDuration(ms: number): {
+  days: number;
+  hours: number;
+  minutes: number;
+  seconds: number;
+} {
   const total = Math.max(0, Math.ceil(ms / 1000));
   return {
     days: Math.floor(total / 86_400),

@@ -52,7 +52,8 @@ export function compactMetrics(
   now = Date.now(),
 ): OpsMetrics {
   const parsed = {
-    'waiting-room': scraped['waiting-room'] === null ? null : parsePrometheus(scraped['waiting-room']),
+    'waiting-room':
+      scraped['waiting-room'] === null ? null : parsePrometheus(scraped['waiting-room']),
     checkout: scraped.checkout === null ? null : parsePrometheus(scraped.checkout),
     worker: scraped.worker === null ? null : parsePrometheus(scraped.worker),
   };

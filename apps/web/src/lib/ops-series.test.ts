@@ -17,8 +17,16 @@ checkout_outbox_pending 2
 
 describe('figures the ops console derives from two scrapes', () => {
   test('requests per second and p99 cover only the interval, without probes and scrapes', () => {
-    const before = compactMetrics('e-1', { 'waiting-room': scrape(100, 100, 0), checkout: scrape(0, 0, 0), worker: null }, 10_000);
-    const after = compactMetrics('e-1', { 'waiting-room': scrape(300, 296, 4), checkout: scrape(0, 0, 0), worker: null }, 12_000);
+    const before = compactMetrics(
+      'e-1',
+      { 'waiting-room': scrape(100, 100, 0), checkout: scrape(0, 0, 0), worker: null },
+      10_000,
+    );
+    const after = compactMetrics(
+      'e-1',
+      { 'waiting-room': scrape(300, 296, 4), checkout: scrape(0, 0, 0), worker: null },
+      12_000,
+    );
     const { requestsPerSecond, p99Ms } = deriveTraffic(before, after);
     expect(requestsPerSecond).toBe(100);
     // 200 requests in the interval, 4 of them between 5 and 250 ms: the 198th lands halfway in.
@@ -27,14 +35,22 @@ describe('figures the ops console derives from two scrapes', () => {
   });
 
   test('the event gauges are those of the chosen event', () => {
-    const m = compactMetrics('e-1', { 'waiting-room': null, checkout: scrape(0, 0, 0), worker: scrape(0, 0, 0) });
+    const m = compactMetrics('e-1', {
+      'waiting-room': null,
+      checkout: scrape(0, 0, 0),
+      worker: scrape(0, 0, 0),
+    });
     expect(m.ticketsSold).toBe(8);
     expect(m.ticketsPersisted).toBe(6);
     expect(m.pubsubBacklog).toBe(2);
   });
 
   test('a first scrape has no rate yet', () => {
-    const only = compactMetrics('e-1', { 'waiting-room': scrape(1, 1, 0), checkout: null, worker: null });
+    const only = compactMetrics('e-1', {
+      'waiting-room': scrape(1, 1, 0),
+      checkout: null,
+      worker: null,
+    });
     expect(deriveTraffic(null, only)).toEqual({ requestsPerSecond: null, p99Ms: null });
   });
 });

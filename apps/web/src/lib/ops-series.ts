@@ -25,7 +25,10 @@ export function deriveTraffic(
       service.requestsTotal >= before.requestsTotal
         ? service.requestsTotal - before.requestsTotal
         : service.requestsTotal;
-    const delta = bucketDelta(bucketsFromJson(before.latencyBuckets), bucketsFromJson(service.latencyBuckets));
+    const delta = bucketDelta(
+      bucketsFromJson(before.latencyBuckets),
+      bucketsFromJson(service.latencyBuckets),
+    );
     for (const [bound, count] of delta) merged.set(bound, (merged.get(bound) ?? 0) + count);
   }
   const buckets = [...merged.entries()].sort((a, b) => a[0] - b[0]);

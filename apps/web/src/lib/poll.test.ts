@@ -16,7 +16,9 @@ describe('when a page polls again', () => {
   });
 
   test('a Retry-After is never undercut', () => {
-    expect(nextPollDelay({ pollAfterMs: 1_000, failures: 1, retryAfterMs: 7_000, random: 0 })).toBe(7_000);
+    expect(nextPollDelay({ pollAfterMs: 1_000, failures: 1, retryAfterMs: 7_000, random: 0 })).toBe(
+      7_000,
+    );
   });
 
   test('Retry-After reads seconds and HTTP dates', () => {

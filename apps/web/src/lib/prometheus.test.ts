@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { bucketDelta, histogramBuckets, histogramQuantile, parsePrometheus, sumSamples } from './prometheus';
+import {
+  bucketDelta,
+  histogramBuckets,
+  histogramQuantile,
+  parsePrometheus,
+  sumSamples,
+} from './prometheus';
 
 const text = `# HELP http_requests_total HTTP requests
 # TYPE http_requests_total counter
@@ -23,7 +29,9 @@ describe('reading Prometheus text', () => {
     expect(sumSamples(samples, 'http_requests_total', (l) => l.route !== '/metrics')).toBe(90);
     expect(sumSamples(samples, 'reconciliation_tickets_sold', (l) => l.event === 'a-b')).toBe(12);
     expect(sumSamples(samples, 'absent')).toBeNull();
-    expect(samples.find((s) => s.name === 'weird_label')?.labels.msg).toBe('say "hi", then, {leave}');
+    expect(samples.find((s) => s.name === 'weird_label')?.labels.msg).toBe(
+      'say "hi", then, {leave}',
+    );
   });
 
   test('buckets are summed across routes and sorted', () => {
@@ -43,7 +51,12 @@ describe('reading Prometheus text', () => {
     expect(histogramQuantile(0.5, buckets)).toBeCloseTo(0.005);
     expect(histogramQuantile(0.7, buckets)).toBeCloseTo(0.0075);
     expect(histogramQuantile(0.99, buckets)).toBe(0.01);
-    expect(histogramQuantile(0.99, [[0.005, 0], [Infinity, 0]])).toBeNull();
+    expect(
+      histogramQuantile(0.99, [
+        [0.005, 0],
+        [Infinity, 0],
+      ]),
+    ).toBeNull();
   });
 
   test('deltas between scrapes survive a counter reset', () => {

@@ -20,7 +20,8 @@ export function parsePrometheus(text: string): Sample[] {
     const match = sampleLine.exec(line);
     if (!match) continue;
     const [, name = '', labelText = '', valueText = ''] = match;
-    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
+    const value =
+      valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
     if (Number.isNaN(value)) continue;
     const labels: Record<string, string> = {};
     for (const pair of labelText.matchAll(labelPair)) {
@@ -62,7 +63,10 @@ export function histogramBuckets(
 }
 
 /** Bucket counts observed between two scrapes (a counter reset counts from zero). */
-export function bucketDelta(previous: [number, number][], current: [number, number][]): [number, number][] {
+export function bucketDelta(
+  previous: [number, number][],
+  current: [number, number][],
+): [number, number][] {
   const before = new Map(previous);
   return current.map(([bound, count]) => {
     const earlier = before.get(bound) ?? 0;

@@ -28,7 +28,8 @@ export function useAudit(opsApi: OpsApi, eventId: string, token: string | null):
         if (err instanceof DOMException && err.name === 'AbortError') return refreshMs;
         const code = err instanceof ApiError ? err.code : 'NETWORK';
         setState((current) => ({ entries: current.entries, problem: code }));
-        if (err instanceof ApiError && err.retryAfterMs !== null) return Math.max(refreshMs, err.retryAfterMs);
+        if (err instanceof ApiError && err.retryAfterMs !== null)
+          return Math.max(refreshMs, err.retryAfterMs);
       }
       return refreshMs;
     },

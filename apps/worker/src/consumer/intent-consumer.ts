@@ -2,7 +2,7 @@ import { PurchaseIntentSchema, type PurchaseIntent } from '@frequency/contracts'
 import type { OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
 import type { Message, PubSub } from '@google-cloud/pubsub';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import type { WorkerMetrics } from '../metrics.js';
 import { DeadLetters } from './dead-letters.js';
 import { OutcomeWriter, type Item } from './outcomes.js';
@@ -12,7 +12,7 @@ export interface ConsumerOptions {
   pubsub: PubSub;
   names: { topic: string; subscription: string; deadLetterTopic: string };
   store: OrderStore;
-  redis: Redis;
+  redis: RedisClient;
   metrics: WorkerMetrics;
   logger: Logger;
   maxMessages: number;

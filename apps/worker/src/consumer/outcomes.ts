@@ -10,7 +10,7 @@ import {
 import type { ErrorClass, OrderOutcome, OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
 import type { Message } from '@google-cloud/pubsub';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import type { WorkerMetrics } from '../metrics.js';
 import type { DeadLetters } from './dead-letters.js';
 import { confirmOrders, rejectOrders, type Rejection } from './order-records.js';
@@ -26,7 +26,7 @@ export interface Item {
 
 export interface OutcomeOptions {
   store: OrderStore;
-  redis: Redis;
+  redis: RedisClient;
   metrics: WorkerMetrics;
   logger: Logger;
   deadLetters: DeadLetters;

@@ -1,7 +1,7 @@
 import { eventKeys, eventsIndexKey } from '@frequency/contracts';
 import type { OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import type { WorkerMetrics } from '../metrics.js';
 
 export interface EventReconciliation {
@@ -21,7 +21,10 @@ export interface EventReconciliation {
  * Compares, per event, what Redis sold with what the database holds. Once the pipeline is idle,
  * soldInRedis = persisted and outboxPending = 0; while it runs, the gap is the pipeline's backlog.
  */
-export async function reconcile(redis: Redis, store: OrderStore): Promise<EventReconciliation[]> {
+export async function reconcile(
+  redis: RedisClient,
+  store: OrderStore,
+): Promise<EventReconciliation[]> {
   const eventIds = (await redis.smembers(eventsIndexKey)).sort();
   return Promise.all(
     eventIds.map(async (eventId) => {
@@ -51,7 +54,7 @@ export class Reconciler {
 
   constructor(
     private readonly options: {
-      redis: Redis;
+      redis: RedisClient;
       store: OrderStore;
       metrics: WorkerMetrics;
       logger: Logger;

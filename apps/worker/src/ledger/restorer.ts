@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RedisClient } from '@frequency/config/redis';
 import { defineCommands, script, type Commands } from '@frequency/config/redis-commands';
 import {
   eventConfigFields,
@@ -11,7 +12,6 @@ import {
 } from '@frequency/contracts';
 import type { LedgerEvent, OrderStore } from '@frequency/db';
 import type { Logger } from '@frequency/observability';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { WorkerMetrics } from '../metrics.js';
 
@@ -63,7 +63,7 @@ const restorerScripts = {
 };
 
 export interface RestorerOptions {
-  redis: Redis;
+  redis: RedisClient;
   store: OrderStore;
   metrics: WorkerMetrics;
   logger: Logger;
@@ -131,10 +131,11 @@ export class EventRestorer {
     const { redis, store } = this.options;
     const events = await store.listEvents();
     if (events.length === 0) return [];
-    const pipeline = redis.pipeline();
-    for (const event of events) pipeline.exists(eventKeys(event.event.id).config);
-    const exists = (await pipeline.exec()) ?? [];
-    const lost = events.filter((_, index) => exists[index]?.[1] === 0);
+    // One command per event (each its own cluster slot), batched per node by auto-pipelining.
+    const exists = await Promise.all(
+      events.map((event) => redis.exists(eventKeys(event.event.id).config)),
+    );
+    const lost = events.filter((_, index) => exists[index] === 0);
     const restored: string[] = [];
     for (const event of lost) {
       if (await this.restore(event)) restored.push(event.event.id);
@@ -194,9 +195,7 @@ export class EventRestorer {
       metrics.restores.inc({ result: 'failed' });
       throw err;
     } finally {
-      await scripts
-        .releaseRestoreLock({ lock }, { holder: this.instance })
-        .catch(() => undefined);
+      await scripts.releaseRestoreLock({ lock }, { holder: this.instance }).catch(() => undefined);
     }
   }
 }

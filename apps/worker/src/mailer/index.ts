@@ -1,6 +1,6 @@
 import type { Logger } from '@frequency/observability';
 import type { PubSub } from '@google-cloud/pubsub';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import type { Env } from '../env.js';
 import type { WorkerMetrics } from '../metrics.js';
 import { ConfirmationPublisher } from './confirmations.js';
@@ -27,7 +27,7 @@ export function confirmationNames(env: Env): ConfirmationNames {
  */
 export function createMailerServices(
   env: Env,
-  deps: { pubsub: PubSub; redis: Redis; metrics: WorkerMetrics; logger: Logger },
+  deps: { pubsub: PubSub; redis: RedisClient; metrics: WorkerMetrics; logger: Logger },
 ): { confirmations: ConfirmationPublisher; mailer: Mailer | undefined } {
   const names = confirmationNames(env);
   const confirmations = new ConfirmationPublisher({

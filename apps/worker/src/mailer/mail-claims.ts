@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { RedisClient } from '@frequency/config/redis';
 import { defineCommands, script, type Commands } from '@frequency/config/redis-commands';
 import { eventTag } from '@frequency/contracts';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
 /**
@@ -77,7 +77,7 @@ export class MailClaims {
   private readonly scripts: Commands<typeof mailScripts>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly claimTtlMs: number,
   ) {
     this.scripts = defineCommands(redis, mailScripts);

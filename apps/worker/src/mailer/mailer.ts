@@ -8,7 +8,7 @@ import {
   type Subscription,
   type Topic,
 } from '@google-cloud/pubsub';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import type { WorkerMetrics } from '../metrics.js';
 import { MailClaims, type MailClaim } from './mail-claims.js';
 import { renderConfirmation, type EventInfo } from './render.js';
@@ -18,7 +18,7 @@ import type { MailTransport } from './transport.js';
 export interface MailerOptions {
   pubsub: PubSub;
   names: ConfirmationNames;
-  redis: Redis;
+  redis: RedisClient;
   transport: MailTransport;
   metrics: Pick<WorkerMetrics, 'mails'>;
   logger: Logger;

@@ -11,7 +11,7 @@ import {
   type MintedAdmission,
   type TestAdmissionIssuer,
 } from '@frequency/testing';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { bearer, buildTestCheckout, buyer, uncapped } from '../../../test/build.js';
 
 let issuer: TestAdmissionIssuer;
@@ -39,7 +39,7 @@ function order(admission: MintedAdmission) {
  * What the waiting room's leave script does to an admitted fan's admission, through the shared keys
  * of packages/contracts (the end-to-end test in programs/stack runs the real one).
  */
-async function leave(redis: Redis, admission: MintedAdmission): Promise<void> {
+async function leave(redis: RedisClient, admission: MintedAdmission): Promise<void> {
   const keys = eventKeys(eventId);
   await redis
     .multi()

@@ -11,7 +11,7 @@ import {
 } from '@frequency/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@frequency/config/redis';
 import { readAudit } from '../../events/audit.js';
 import type { EventCache } from '../../events/event-cache.js';
 import type { EventDefinitionPublisher } from '../../ledger/event-definitions.js';
@@ -24,7 +24,7 @@ import type { QueueService } from '../../queue/queue-service.js';
 import { bearerToken } from '../../tokens/queue-token.js';
 
 export interface AdminRoutesOptions {
-  redis: Redis;
+  redis: RedisClient;
   cache: EventCache;
   queue: QueueService;
   definitions: EventDefinitionPublisher;
