@@ -1,6 +1,6 @@
 import { corsPlugin, parseCorsOrigins } from '@frequency/observability/cors';
 import { checkTopic, createPubSub } from '@frequency/config/pubsub';
-import { createRedisClient, pingRedis } from '@frequency/config/redis';
+import { createRedisClient, isRedisUnavailable, pingRedis } from '@frequency/config/redis';
 import { createHttpApp, type HttpApp, type Logger } from '@frequency/observability';
 import { SignatureThread } from './admission/signature-thread.js';
 import { AdmissionVerifier } from './admission/verifier.js';
@@ -107,6 +107,7 @@ export async function buildApp({ env, logger, checkResponses }: BuildOptions): P
     metrics,
     ...(checkResponses === undefined ? {} : { checkResponses }),
     // The signature queue's share per client is charged to request.ip: the same rule as the join limit.
+    unavailable: isRedisUnavailable,
     http: { trustedProxyHops: env.TRUSTED_PROXY_HOPS },
     readiness: {
       redis: () => pingRedis(redis, env.REDIS_URL),

@@ -1,6 +1,6 @@
 import { corsPlugin, parseCorsOrigins } from '@frequency/observability/cors';
 import { createPubSub } from '@frequency/config/pubsub';
-import { createRedisClient, pingRedis } from '@frequency/config/redis';
+import { createRedisClient, isRedisUnavailable, pingRedis } from '@frequency/config/redis';
 import { createHttpApp, createMetrics, type HttpApp, type Logger } from '@frequency/observability';
 import { AdmissionController } from './admission/controller.js';
 import type { Env } from './env.js';
@@ -122,6 +122,7 @@ export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> 
   const app = await createHttpApp({
     logger,
     metrics,
+    unavailable: isRedisUnavailable,
     http: { trustedProxyHops: env.TRUSTED_PROXY_HOPS },
     // Redis only. Pub/Sub carries event definitions to the ledger, which is not on any fan's path
     // (joins, polls and admissions need Redis alone) and catches up through the periodic copy; a

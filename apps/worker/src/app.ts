@@ -1,5 +1,5 @@
 import { checkTopic } from '@frequency/config/pubsub';
-import { pingRedis } from '@frequency/config/redis';
+import { isRedisUnavailable, pingRedis } from '@frequency/config/redis';
 import { createHttpApp, type HttpApp, type Logger } from '@frequency/observability';
 import type { Env } from './env.js';
 import type { WorkerServices } from './services.js';
@@ -20,6 +20,7 @@ export async function buildApp({ env, logger, services }: BuildOptions): Promise
   return createHttpApp({
     logger,
     metrics,
+    unavailable: isRedisUnavailable,
     http: { trustedProxyHops: env.TRUSTED_PROXY_HOPS },
     readiness: {
       redis: () => pingRedis(redis, env.REDIS_URL),

@@ -139,3 +139,29 @@ export function redactUrl(url: string): string {
     return '(unparseable url)';
   }
 }
+
+/**
+ * ioredis' failures that mean Redis did not answer in time, not that the request or the code was
+ * wrong: a command past its commandTimeout, retries used up across a reconnect, a closed or
+ * unwritable connection, a cluster that is down, failing over or cannot be reached. A request that
+ * meets one is answered 503 with Retry-After, since the same request can succeed a moment later.
+ * ioredis gives these errors no codes, so they are told apart here, and only here.
+ */
+const unavailableMessages = [
+  /^Command timed out$/,
+  /^Connection is closed\.$/,
+  /^Stream isn't writeable/,
+  /^CLUSTERDOWN /,
+  /^TRYAGAIN /,
+  /^None of startup nodes is available$/,
+  /^Failed to refresh slots cache/,
+];
+const unavailableNames = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    unavailableNames.has(err.name) ||
+    unavailableMessages.some((pattern) => pattern.test(err.message))
+  );
+}

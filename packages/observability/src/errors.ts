@@ -1,7 +1,10 @@
 import { AppError, type ErrorBody, type ErrorCode, isAppError } from '@frequency/contracts';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+} from 'fastify-type-provider-zod';
 
 /** Fastify's own client-error codes, mapped to the contract's closed list. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -22,12 +25,21 @@ export function errorBody(
   return { error: { code, message, requestId, ...(details ? { details } : {}) } };
 }
 
+export interface ErrorHandlerOptions {
+  /**
+   * Tells a dependency that did not answer (a Redis timeout, a lost connection) from a bug: such a
+   * request gets 503 UNAVAILABLE with Retry-After, as the same request can succeed a moment later.
+   */
+  unavailable?: (err: Error) => boolean;
+}
+
 /**
  * The one error handler: AppError -> its status and code; validation -> 422 with per-field details;
- * Fastify's parser errors -> 4xx; anything else -> 500 without internals (logged with the request id).
+ * Fastify's parser errors -> 4xx; a dependency that did not answer -> 503; anything else -> 500
+ * without internals (logged with the request id).
  */
 export const errorHandlerPlugin = fp(
-  (app: FastifyInstance, _options: object, done: () => void) => {
+  (app: FastifyInstance, options: ErrorHandlerOptions, done: () => void) => {
     app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
       if (isAppError(err)) {
         void reply
@@ -57,13 +69,29 @@ export const errorHandlerPlugin = fp(
       const code = 'code' in err ? fastifyCodes[err.code] : undefined;
       const status = 'statusCode' in err ? err.statusCode : undefined;
       if (code) {
-        void reply.code(new AppError(code, '').status).send(errorBody(code, err.message, request.id));
+        void reply
+          .code(new AppError(code, '').status)
+          .send(errorBody(code, err.message, request.id));
         return;
       }
       if (status !== undefined && status >= 400 && status < 500) {
-        void reply.code(status === 413 ? 413 : 400).send(
-          errorBody(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_REQUEST', err.message, request.id),
-        );
+        void reply
+          .code(status === 413 ? 413 : 400)
+          .send(
+            errorBody(
+              status === 413 ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_REQUEST',
+              err.message,
+              request.id,
+            ),
+          );
+        return;
+      }
+      if (options.unavailable?.(err)) {
+        request.log.warn({ err }, 'a dependency did not answer');
+        void reply
+          .code(503)
+          .header('retry-after', '1')
+          .send(errorBody('UNAVAILABLE', 'temporarily unavailable, try again', request.id));
         return;
       }
       request.log.error({ err }, 'unhandled error');

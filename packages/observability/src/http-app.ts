@@ -34,6 +34,8 @@ export interface HttpAppOptions {
    * tests, which then refuse any response the contract would refuse; off in services.
    */
   checkResponses?: boolean;
+  /** Errors of a dependency that did not answer: 503 with Retry-After instead of 500. */
+  unavailable?: (err: Error) => boolean;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.setSerializerCompiler(
     createResponseSerializerCompiler({ checkWithZod: options.checkResponses ?? false }),
   );
-  await app.register(errorHandlerPlugin);
+  await app.register(errorHandlerPlugin, { unavailable: options.unavailable });
   // Registered before every route, so error replies and 404s carry the headers too. The API is
   // called cross-origin through CORS, which Cross-Origin-Resource-Policy does not restrict, so the
   // default same-origin policy stays: it only keeps other sites from embedding a response no-cors.
