@@ -26,9 +26,7 @@ describe('a Redis that stops answering', () => {
     await join(app, event.id);
 
     process.kill(pid, 'SIGSTOP');
-    cleanups.push(async () => {
-      resume();
-    });
+    cleanups.push(() => Promise.resolve(resume()));
     const stalled = await app.inject({
       method: 'POST',
       url: `/v1/events/${event.id}/queue`,
