@@ -21,8 +21,6 @@ import { queueRoutes } from './routes/queue/index.js';
 import { AdmissionTokenSigner } from './tokens/admission-tokens.js';
 import { QueueTokens } from './tokens/queue-token.js';
 
-export { createEvent, patchEvent } from './events/event-store.js';
-
 export interface BuildOptions {
   env: Env;
   logger: Logger;
