@@ -26,8 +26,9 @@ import { buildApp } from '../src/app.js';
 import { envSchema } from '../src/env.js';
 import { runShuffle } from '../src/admission/run-shuffle.js';
 import { createEvent, patchEvent } from '../src/events/event-store.js';
+import { joinParams } from '../src/queue/join-script.js';
+import { waitingRoomCommands } from '../src/redis/commands.js';
 import { waitingRoomKeys } from '../src/redis/keys.js';
-import { defineScripts } from '../src/redis/scripts.js';
 import { generateAdmissionKey } from '../src/tokens/admission-tokens.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -97,7 +98,19 @@ const env = parseEnv(envSchema, {
 });
 const app = await buildApp({ env, logger });
 const appUrl = await listen(app);
-const redis = defineScripts(createRedisClient({ url: redisUrl, keyPrefix, name: 'bench' }));
+const redis = createRedisClient({ url: redisUrl, keyPrefix, name: 'bench' });
+const commands = waitingRoomCommands(redis);
+/** A bench join: no rate limit, no challenge. */
+const benchJoin = (eventId: string, prequeueWindowMs: number) =>
+  joinParams({
+    eventId,
+    entryId: newId('queueEntry'),
+    client: 'bench',
+    proof: null,
+    rateLimit: 0,
+    rateWindowMs: 1_000,
+    prequeueWindowMs,
+  });
 
 const eventId = 'bench-event';
 await createEvent(
@@ -161,30 +174,16 @@ async function measureMemory() {
   for (let done = 0; done < fans; done += 5_000) {
     const pipeline = redis.pipeline();
     for (let i = done; i < Math.min(fans, done + 5_000); i += 1) {
-      pipeline.wrJoin(
-        keys.config,
-        keys.state,
-        keys.pre,
-        keys.line,
-        keys.seen,
-        keys.preSeen,
-        keys.stock,
-        keys.rateLimit('bench'),
-        keys.challenge(''),
-        newId('queueEntry'),
-        0,
-        1_000,
-        0,
-        '',
-      );
+      commands.wrJoin.inPipeline(pipeline, ...benchJoin(memoryEvent, 0));
     }
     // Each place's first last-seen second, as the replica's next last-seen batch writes it.
-    const places = ((await pipeline.exec()) ?? []).flatMap(([, value]) =>
-      Array.isArray(value) && value[0] === 'waiting' ? [Number(value[1])] : [],
-    );
+    const places = ((await pipeline.exec()) ?? []).flatMap(([, raw]) => {
+      const { outcome, value } = commands.wrJoin.parse(raw);
+      return outcome === 'waiting' ? [value] : [];
+    });
     const nowSec = Math.floor(Date.now() / 1000);
     for (let i = 0; i < places.length; i += 1_000) {
-      await redis.wrSeen(keys.seen, nowSec, ...places.slice(i, i + 1_000));
+      await commands.wrSeen(keys, { nowSec, places: places.slice(i, i + 1_000) });
     }
   }
   const fillSeconds = (performance.now() - fillStarted) / 1000;
@@ -228,32 +227,20 @@ if (shuffleFans > 0) {
   for (let done = 0; done < shuffleFans; done += 5_000) {
     const pipeline = redis.pipeline();
     for (let i = done; i < Math.min(shuffleFans, done + 5_000); i += 1) {
-      pipeline.wrJoin(
-        sk.config,
-        sk.state,
-        sk.pre,
-        sk.line,
-        sk.seen,
-        sk.preSeen,
-        sk.stock,
-        sk.rateLimit('bench'),
-        sk.challenge(''),
-        newId('queueEntry'),
-        0,
-        1_000,
-        86_400_000,
-        '',
-      );
+      commands.wrJoin.inPipeline(pipeline, ...benchJoin(shuffleEvent, 86_400_000));
     }
     await pipeline.exec();
   }
   await patchEvent(redis, shuffleEvent, { opensAt: new Date(Date.now() - 1_000).toISOString() });
-  await redis.wrSeal(sk.state, sk.pre, sk.config);
-  let lease = (await redis.wrLease(sk.lease, sk.fence, 'bench', 3_000, '')) ?? '';
+  await commands.wrSeal(sk);
+  const holdLease = async (held: string) =>
+    (await commands.wrLease(sk, { instanceId: 'bench', ttlMs: 3_000, held, highestFence: 0 })) ??
+    '';
+  let lease = await holdLease('');
   const started = performance.now();
   const ok = await runShuffle(redis, sk, lease, {
     keepAlive: async () => {
-      lease = (await redis.wrLease(sk.lease, sk.fence, 'bench', 3_000, lease)) ?? '';
+      lease = await holdLease(lease);
       return lease !== '';
     },
   });

@@ -12,7 +12,7 @@ import { OpsTokens } from './ops/ops-tokens.js';
 import { JoinChallenges } from './queue/join-challenges.js';
 import { QueueService } from './queue/queue-service.js';
 import { SeenRecorder } from './queue/seen-recorder.js';
-import { defineScripts } from './redis/scripts.js';
+import { waitingRoomCommands } from './redis/commands.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { challengeRoutes } from './routes/challenge/index.js';
 import { eventRoutes } from './routes/events/index.js';
@@ -45,14 +45,14 @@ declare module 'fastify' {
 /** The waiting room: queue API, JWKS and ops API. Builds; never listens, never reads process.env. */
 export async function buildApp({ env, logger }: BuildOptions): Promise<HttpApp> {
   const metrics = createMetrics('waiting-room');
-  const redis = defineScripts(
-    createRedisClient({
-      url: env.REDIS_URL,
-      clusterNodes: env.REDIS_CLUSTER_NODES,
-      keyPrefix: env.REDIS_KEY_PREFIX,
-      name: `waiting-room:${env.INSTANCE_ID}`,
-    }),
-  );
+  const redis = createRedisClient({
+    url: env.REDIS_URL,
+    clusterNodes: env.REDIS_CLUSTER_NODES,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    name: `waiting-room:${env.INSTANCE_ID}`,
+  });
+  // Loaded before the first command, so no auto-pipeline of this client lacks them.
+  waitingRoomCommands(redis);
   const signer = await AdmissionTokenSigner.fromJwks(env.ADMISSION_PRIVATE_JWKS);
   const logError =
     (msg: string) =>

@@ -1,8 +1,9 @@
 import { newId } from '@frequency/contracts';
 import { describe, expect, test } from '@frequency/testing';
 import { createEvent } from '../src/events/event-store.js';
+import { joinParams } from '../src/queue/join-script.js';
+import { waitingRoomCommands } from '../src/redis/commands.js';
 import { LEFT_MARKER, waitingRoomKeys } from '../src/redis/keys.js';
-import { defineScripts } from '../src/redis/scripts.js';
 import { eventBody } from './helpers.js';
 
 /**
@@ -14,7 +15,8 @@ describe('admission across batches', () => {
   test('2,600 in line, some left, some silent: two ticks admit in place order and count each once', async ({
     redis,
   }) => {
-    const client = defineScripts(redis.client);
+    const client = redis.client;
+    const commands = waitingRoomCommands(client);
     const body = eventBody({
       opensAt: new Date(Date.now() - 1_000).toISOString(),
       ticketsTotal: 100_000,
@@ -25,21 +27,17 @@ describe('admission across batches', () => {
     const ids = Array.from({ length: 2_600 }, () => newId('queueEntry'));
     const pipeline = client.pipeline();
     for (const id of ids) {
-      pipeline.wrJoin(
-        keys.config,
-        keys.state,
-        keys.pre,
-        keys.line,
-        keys.seen,
-        keys.preSeen,
-        keys.stock,
-        keys.rateLimit('t'),
-        keys.challenge(''),
-        id,
-        0,
-        1_000,
-        0,
-        '',
+      commands.wrJoin.inPipeline(
+        pipeline,
+        ...joinParams({
+          eventId: body.id,
+          entryId: id,
+          client: 't',
+          proof: null,
+          rateLimit: 0,
+          rateWindowMs: 1_000,
+          prequeueWindowMs: 0,
+        }),
       );
     }
     await pipeline.exec();
@@ -57,34 +55,39 @@ describe('admission across batches', () => {
       await client.bitfield(keys.seen, 'SET', 'u32', `#${place}`, nowSec - 3_600);
     }
     await client.hset(keys.state, 'leftPending', left.size);
-    const lease = (await client.wrLease(keys.lease, keys.fence, 'test', 60_000, '')) ?? '';
+    const lease =
+      (await commands.wrLease(keys, {
+        instanceId: 'test',
+        ttlMs: 60_000,
+        held: '',
+        highestFence: 0,
+      })) ?? '';
 
     const admit = async (wanted: number) => {
       const jtis = Array.from({ length: wanted }, () => newId('admission'));
-      const answer = await client.wrAdmit(
-        keys.lease,
-        keys.fence,
-        keys.state,
-        keys.line,
-        keys.seen,
-        keys.admissions,
-        keys.active,
-        keys.stock,
-        lease,
+      const answer = await commands.wrAdmit(keys, {
+        leaseValue: lease,
         wanted,
-        60_000,
-        120,
-        100_000,
-        10_000,
-        0,
-        ...jtis,
-      );
+        windowMs: 60_000,
+        abandonAfterSeconds: 120,
+        maxActive: 100_000,
+        maxScanned: 10_000,
+        returnGraceMs: 0,
+        admissionIds: jtis,
+      });
       return { answer, jtis };
     };
     const present = ids.filter((_, i) => !left.has(i + 1) && !silent.has(i + 1));
 
     const first = await admit(1_500);
-    const [status, admitted, passedLeft, passedSilent, front, , , ...members] = first.answer;
+    const {
+      status,
+      admitted,
+      left: passedLeft,
+      abandoned: passedSilent,
+      front,
+      members,
+    } = first.answer;
     expect(status).toBe('ok');
     expect(admitted).toBe(1_500);
     expect(members).toEqual(present.slice(0, 1_500));
@@ -98,7 +101,13 @@ describe('admission across batches', () => {
     expect(stored.map((value) => value?.split(':')[0])).toEqual(first.jtis.slice(0, 3));
 
     const second = await admit(5_000);
-    const [, admittedAgain, leftAgain, silentAgain, lastFront, , , ...rest] = second.answer;
+    const {
+      admitted: admittedAgain,
+      left: leftAgain,
+      abandoned: silentAgain,
+      front: lastFront,
+      members: rest,
+    } = second.answer;
     expect(admittedAgain).toBe(present.length - 1_500);
     expect(rest).toEqual(present.slice(1_500));
     expect(lastFront).toBe(ids.length);

@@ -3,8 +3,9 @@ import { describe, expect, test } from '@frequency/testing';
 import type { RedisClient } from '@frequency/config/redis';
 import { runShuffle } from '../src/admission/run-shuffle.js';
 import { createEvent, patchEvent } from '../src/events/event-store.js';
+import { joinParams } from '../src/queue/join-script.js';
+import { waitingRoomCommands } from '../src/redis/commands.js';
 import { waitingRoomKeys } from '../src/redis/keys.js';
-import { defineScripts } from '../src/redis/scripts.js';
 import { eventBody } from './helpers.js';
 
 /** Chi-square critical value, 23 degrees of freedom (4! orders), p = 1e-6. */
@@ -18,29 +19,30 @@ async function shuffleFour(redis: RedisClient): Promise<string> {
   });
   await createEvent(redis, body, { checkoutWindowSeconds: 60 });
   const keys = waitingRoomKeys(body.id);
+  const commands = waitingRoomCommands(redis);
   const ids = ['a', 'b', 'c', 'd'].map((label) => ({ label, id: newId('queueEntry') }));
   for (const { id } of ids) {
-    const [state] = await redis.wrJoin(
-      keys.config,
-      keys.state,
-      keys.pre,
-      keys.line,
-      keys.seen,
-      keys.preSeen,
-      keys.stock,
-      keys.rateLimit('t'),
-      keys.challenge(''),
-      id,
-      0,
-      1000,
-      86_400_000,
-      '',
+    const { outcome } = await commands.wrJoin(
+      ...joinParams({
+        eventId: body.id,
+        entryId: id,
+        client: 't',
+        proof: null,
+        rateLimit: 0,
+        rateWindowMs: 1000,
+        prequeueWindowMs: 86_400_000,
+      }),
     );
-    expect(state).toBe('prequeue');
+    expect(outcome).toBe('prequeue');
   }
   await patchEvent(redis, body.id, { opensAt: new Date(Date.now() - 1_000).toISOString() });
-  expect(await redis.wrSeal(keys.state, keys.pre, keys.config)).toBe(1);
-  const lease = await redis.wrLease(keys.lease, keys.fence, 'test', 60_000, '');
+  expect(await commands.wrSeal(keys)).toBe(true);
+  const lease = await commands.wrLease(keys, {
+    instanceId: 'test',
+    ttlMs: 60_000,
+    held: '',
+    highestFence: 0,
+  });
   expect(await runShuffle(redis, keys, lease ?? '')).toBe(true);
   const line = await redis.zrange(keys.line, 0, -1);
   return line.map((id) => ids.find((entry) => entry.id === id)?.label ?? '?').join('');
@@ -50,7 +52,7 @@ describe('pre-queue shuffle through Redis', () => {
   test('every order of four early arrivals is equally likely (chi-square, p = 1e-6)', async ({
     redis,
   }) => {
-    const client = defineScripts(redis.client);
+    const client = redis.client;
     const trials = 24 * 20;
     const counts = new Map<string, number>();
     for (let done = 0; done < trials; done += 40) {

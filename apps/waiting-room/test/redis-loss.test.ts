@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { LONGEST_POLL_AFTER_MS } from '../src/queue/estimates.js';
 import { shuffleOrder } from '../src/queue/shuffle-order.js';
 import { waitingRoomKeys } from '../src/redis/keys.js';
-import { defineScripts } from '../src/redis/scripts.js';
+import { waitingRoomCommands } from '../src/redis/commands.js';
 import {
   createTestEvent,
   eventually,
@@ -301,28 +301,20 @@ describe('Redis forgets everything', () => {
         state: 'waiting',
         position: last.position,
       });
-      const [result, admittedNow] = await eventually(async () => {
+      const { status: result, admitted: admittedNow } = await eventually(async () => {
         const lease = await client.get(keys.lease);
         if (!lease) return undefined;
-        const answer = await defineScripts(client).wrAdmit(
-          keys.lease,
-          keys.fence,
-          keys.state,
-          keys.line,
-          keys.seen,
-          keys.admissions,
-          keys.active,
-          keys.stock,
-          lease,
-          5,
-          60_000,
-          120,
-          1_000,
-          100,
-          LONGEST_POLL_AFTER_MS,
-          'adm_AAAAAAAAAAAAAAAAAAAAAA',
-        );
-        return answer[0] === 'fenced' ? undefined : answer;
+        const answer = await waitingRoomCommands(client).wrAdmit(keys, {
+          leaseValue: lease,
+          wanted: 5,
+          windowMs: 60_000,
+          abandonAfterSeconds: 120,
+          maxActive: 1_000,
+          maxScanned: 100,
+          returnGraceMs: LONGEST_POLL_AFTER_MS,
+          admissionIds: ['adm_AAAAAAAAAAAAAAAAAAAAAA'],
+        });
+        return answer.status === 'fenced' ? undefined : answer;
       });
       expect([result, admittedNow]).toEqual(['ok', 0]);
       expect(await client.zrange(keys.line, 0, -1)).toEqual([entryIdOf(last.queueToken)]);

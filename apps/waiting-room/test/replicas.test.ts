@@ -1,7 +1,7 @@
 import type { HttpApp } from '@frequency/observability';
 import { describe, expect, test } from '@frequency/testing';
 import { waitingRoomKeys } from '../src/redis/keys.js';
-import { defineScripts } from '../src/redis/scripts.js';
+import { waitingRoomCommands } from '../src/redis/commands.js';
 import {
   createTestEvent,
   eventually,
@@ -100,26 +100,17 @@ describe('several replicas', () => {
       );
 
       // A write carrying the old lease and fence changes nothing.
-      const [result] = await defineScripts(redis.client).wrAdmit(
-        keys.lease,
-        keys.fence,
-        keys.state,
-        keys.line,
-        keys.seen,
-        keys.admissions,
-        keys.active,
-        keys.stock,
-        oldLease ?? '',
-        5,
-        60_000,
-        120,
-        1_000,
-        100,
-        0,
-        'adm_AAAAAAAAAAAAAAAAAAAAAA',
-        'adm_BBBBBBBBBBBBBBBBBBBBBB',
-      );
-      expect(result).toBe('fenced');
+      const { status } = await waitingRoomCommands(redis.client).wrAdmit(keys, {
+        leaseValue: oldLease ?? '',
+        wanted: 5,
+        windowMs: 60_000,
+        abandonAfterSeconds: 120,
+        maxActive: 1_000,
+        maxScanned: 100,
+        returnGraceMs: 0,
+        admissionIds: ['adm_AAAAAAAAAAAAAAAAAAAAAA', 'adm_BBBBBBBBBBBBBBBBBBBBBB'],
+      });
+      expect(status).toBe('fenced');
       const metrics = (await follower.inject({ url: '/metrics' })).body;
       expect(metrics).toMatch(/waiting_room_leader\{[^}]*\} 1/);
     } finally {

@@ -2,60 +2,45 @@ import { newId } from '@frequency/contracts';
 import { describe, expect, test } from '@frequency/testing';
 import { runShuffle } from '../src/admission/run-shuffle.js';
 import { createEvent, patchEvent } from '../src/events/event-store.js';
+import { joinParams } from '../src/queue/join-script.js';
 import { shuffleOrder } from '../src/queue/shuffle-order.js';
+import { waitingRoomCommands } from '../src/redis/commands.js';
 import { waitingRoomKeys } from '../src/redis/keys.js';
-import { defineScripts } from '../src/redis/scripts.js';
 import { eventBody } from './helpers.js';
 
 describe('shuffle at opening', () => {
   test('a new leader resumes a half-written shuffle with the same order; the old one is fenced', async ({
     redis,
   }) => {
-    const client = defineScripts(redis.client);
+    const client = redis.client;
+    const commands = waitingRoomCommands(client);
+    const join = (entryId: string) =>
+      commands.wrJoin(
+        ...joinParams({
+          eventId: body.id,
+          entryId,
+          client: 't',
+          proof: null,
+          rateLimit: 0,
+          rateWindowMs: 1000,
+          prequeueWindowMs: 86_400_000,
+        }),
+      );
     const body = eventBody({ opensAt: new Date(Date.now() + 3_600_000).toISOString() });
     await createEvent(client, body, { checkoutWindowSeconds: 60 });
     const keys = waitingRoomKeys(body.id);
     const ids = Array.from({ length: 23 }, () => newId('queueEntry'));
     for (const id of ids) {
-      await client.wrJoin(
-        keys.config,
-        keys.state,
-        keys.pre,
-        keys.line,
-        keys.seen,
-        keys.preSeen,
-        keys.stock,
-        keys.rateLimit('t'),
-        keys.challenge(''),
-        id,
-        0,
-        1000,
-        86_400_000,
-        '',
-      );
+      await join(id);
     }
     await patchEvent(client, body.id, { opensAt: new Date(Date.now() - 1_000).toISOString() });
     // A join after opening seals the pre-queue and queues behind it.
     const late = newId('queueEntry');
-    const [state, place] = await client.wrJoin(
-      keys.config,
-      keys.state,
-      keys.pre,
-      keys.line,
-      keys.seen,
-      keys.preSeen,
-      keys.stock,
-      keys.rateLimit('t'),
-      keys.challenge(''),
-      late,
-      0,
-      1000,
-      86_400_000,
-      '',
-    );
-    expect([state, place]).toEqual(['waiting', 24]);
+    expect(await join(late)).toEqual({ outcome: 'waiting', value: 24 });
 
-    const first = await client.wrLease(keys.lease, keys.fence, 'first', 60_000, '');
+    const lease = (instanceId: string) =>
+      commands.wrLease(keys, { instanceId, ttlMs: 60_000, held: '', highestFence: 0 });
+    const first = await lease('first');
     // The first leader writes one chunk of 5, then dies; its lease is gone.
     const seed = await client.hget(keys.state, 'seed');
     const order = shuffleOrder(seed!, await client.zrange(keys.pre, 0, -1));
@@ -66,38 +51,24 @@ describe('shuffle at opening', () => {
     const chunk = order
       .slice(0, 5)
       .flatMap((index, place) => [members[index]!, place + 1, arrival.get(members[index]!)!]);
-    const [status] = await client.wrShuffleChunk(
-      keys.lease,
-      keys.fence,
-      keys.state,
-      keys.line,
-      keys.seen,
-      keys.preSeen,
-      keys.pre,
-      first!,
-      0,
-      ...chunk,
-    );
-    expect(status).toBe('ok');
+    const written = await commands.wrShuffleChunk(keys, {
+      leaseValue: first!,
+      start: 0,
+      entries: chunk,
+    });
+    expect(written).toEqual({ status: 'ok', next: 5, done: false });
     expect(await client.hget(keys.state, 'shuffleNext')).toBe('5');
     await client.del(keys.lease);
 
-    const second = await client.wrLease(keys.lease, keys.fence, 'second', 60_000, '');
+    const second = await lease('second');
     expect(await runShuffle(client, keys, second!, { writeChunk: 4 })).toBe(true);
     // The first leader's late writes change nothing.
-    const [stale] = await client.wrShuffleChunk(
-      keys.lease,
-      keys.fence,
-      keys.state,
-      keys.line,
-      keys.seen,
-      keys.preSeen,
-      keys.pre,
-      first!,
-      5,
-      ...chunk,
-    );
-    expect(stale).toBe('fenced');
+    const stale = await commands.wrShuffleChunk(keys, {
+      leaseValue: first!,
+      start: 5,
+      entries: chunk,
+    });
+    expect(stale.status).toBe('fenced');
 
     const line = await client.zrange(keys.line, 0, -1, 'WITHSCORES');
     const expected = order.map((index) => members[index]!);

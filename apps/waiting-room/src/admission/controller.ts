@@ -4,6 +4,7 @@ import type { RedisClient } from '@frequency/config/redis';
 import type { EventCache } from '../events/event-cache.js';
 import type { WaitingRoomMetrics } from '../metrics.js';
 import { LONGEST_POLL_AFTER_MS } from '../queue/estimates.js';
+import { waitingRoomCommands, type WaitingRoomCommands } from '../redis/commands.js';
 import { waitingRoomKeys } from '../redis/keys.js';
 import { runShuffle } from './run-shuffle.js';
 
@@ -45,6 +46,7 @@ export class AdmissionController {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #stopped = false;
+  readonly #commands: WaitingRoomCommands;
 
   constructor(
     private readonly redis: RedisClient,
@@ -52,7 +54,9 @@ export class AdmissionController {
     private readonly metrics: WaitingRoomMetrics,
     private readonly logger: Logger,
     private readonly options: AdmissionOptions,
-  ) {}
+  ) {
+    this.#commands = waitingRoomCommands(redis);
+  }
 
   start(): void {
     this.#stopped = false;
@@ -70,9 +74,9 @@ export class AdmissionController {
       await Promise.all(
         [...this.#events.entries()].map(async ([eventId, leadership]) => {
           if (leadership.leaseValue) {
-            await this.redis
-              .wrRelease(waitingRoomKeys(eventId).lease, leadership.leaseValue)
-              .catch(() => 0);
+            await this.#commands
+              .wrRelease(waitingRoomKeys(eventId), { leaseValue: leadership.leaseValue })
+              .catch(() => false);
           }
         }),
       );
@@ -116,7 +120,7 @@ export class AdmissionController {
         idle();
         return;
       }
-      await this.redis.wrSeal(keys.state, keys.pre, keys.config);
+      await this.#commands.wrSeal(keys);
     }
     if (!snapshot.shuffled) {
       const started = Date.now();
@@ -152,26 +156,18 @@ export class AdmissionController {
     const nobodyWaiting = snapshot.recoveredAt === 0 && snapshot.seq <= snapshot.front;
     if (nobodyWaiting || snapshot.activeCheckouts >= snapshot.config.maxActiveCheckouts) return;
     const ids = Array.from({ length: wanted }, () => newId('admission'));
-    const [status, admitted, left, abandoned, , , expiresAtMs, ...members] =
-      await this.redis.wrAdmit(
-        keys.lease,
-        keys.fence,
-        keys.state,
-        keys.line,
-        keys.seen,
-        keys.admissions,
-        keys.active,
-        keys.stock,
+    const { status, admitted, left, abandoned, expiresAtMs, members } =
+      await this.#commands.wrAdmit(keys, {
         leaseValue,
         wanted,
-        snapshot.config.checkoutWindowSeconds * 1000,
-        this.options.abandonAfterSeconds,
-        snapshot.config.maxActiveCheckouts,
-        MAX_SCAN,
+        windowMs: snapshot.config.checkoutWindowSeconds * 1000,
+        abandonAfterSeconds: this.options.abandonAfterSeconds,
+        maxActive: snapshot.config.maxActiveCheckouts,
+        maxScanned: MAX_SCAN,
         // After Redis forgot, fans missing from the line come back when they next poll.
-        LONGEST_POLL_AFTER_MS,
-        ...ids,
-      );
+        returnGraceMs: LONGEST_POLL_AFTER_MS,
+        admissionIds: ids,
+      });
     if (status === 'fenced') {
       leadership.leaseValue = null;
       this.logger.warn({ eventId }, 'lost the admission lease');
@@ -181,7 +177,7 @@ export class AdmissionController {
       this.metrics.admittedTotal.inc({ event: eventId }, admitted);
       members.forEach((member, index) => {
         const jti = ids[index];
-        if (jti) this.options.onAdmitted?.(eventId, String(member), jti, Number(expiresAtMs));
+        if (jti) this.options.onAdmitted?.(eventId, member, jti, expiresAtMs);
       });
     }
     if (left > 0) this.metrics.skippedTotal.inc({ event: eventId, reason: 'left' }, left);
@@ -204,14 +200,12 @@ export class AdmissionController {
     if (now - leadership.leaseCheckedAt < every) return leadership.leaseValue !== null;
     leadership.leaseCheckedAt = now;
     const keys = waitingRoomKeys(eventId);
-    const value = await this.redis.wrLease(
-      keys.lease,
-      keys.fence,
-      this.options.instanceId,
-      this.options.leaseMs,
-      leadership.leaseValue ?? '',
-      this.#fences.get(eventId) ?? 0,
-    );
+    const value = await this.#commands.wrLease(keys, {
+      instanceId: this.options.instanceId,
+      ttlMs: this.options.leaseMs,
+      held: leadership.leaseValue ?? '',
+      highestFence: this.#fences.get(eventId) ?? 0,
+    });
     const fence = value ? Number(value.slice(value.lastIndexOf('|') + 1)) : 0;
     if (fence > (this.#fences.get(eventId) ?? 0)) this.#fences.set(eventId, fence);
     if (value && value !== leadership.leaseValue) {

@@ -1,5 +1,6 @@
 import type { RedisClient } from '@frequency/config/redis';
 import { shuffleOrder } from '../queue/shuffle-order.js';
+import { waitingRoomCommands } from '../redis/commands.js';
 import type { WaitingRoomKeys } from '../redis/keys.js';
 
 const READ_CHUNK = 50_000;
@@ -17,6 +18,7 @@ export async function runShuffle(
   options: { writeChunk?: number; keepAlive?: () => Promise<boolean> } = {},
 ): Promise<boolean> {
   const writeChunk = options.writeChunk ?? WRITE_CHUNK;
+  const { wrShuffleChunk } = waitingRoomCommands(redis);
   // A million entries take seconds to read, sort and write, longer than the lease: renew it between
   // steps, and stop as soon as it is lost.
   const keepAlive = options.keepAlive ?? (() => Promise.resolve(true));
@@ -49,28 +51,17 @@ export async function runShuffle(
   let next = Number((await redis.hget(keys.state, 'shuffleNext')) ?? 0);
   while (next < base) {
     if (!(await keepAlive())) return false;
-    const args: (string | number)[] = [];
+    const entries: (string | number)[] = [];
     const end = Math.min(base, next + writeChunk);
     for (let place = next; place < end; place += 1) {
       const index = order[place] ?? 0;
-      args.push(members[index] ?? '', place + 1, arrivals[index] ?? 0);
+      entries.push(members[index] ?? '', place + 1, arrivals[index] ?? 0);
     }
-    const [status, progress, done] = await redis.wrShuffleChunk(
-      keys.lease,
-      keys.fence,
-      keys.state,
-      keys.line,
-      keys.seen,
-      keys.preSeen,
-      keys.pre,
-      leaseValue,
-      next,
-      ...args,
-    );
-    if (status === 'fenced') return false;
-    if (status !== 'ok') throw new Error(`shuffle chunk answered ${status}`);
-    if (done === 1) return true;
-    next = progress;
+    const chunk = await wrShuffleChunk(keys, { leaseValue, start: next, entries });
+    if (chunk.status === 'fenced') return false;
+    if (chunk.status !== 'ok') throw new Error(`shuffle chunk answered ${chunk.status}`);
+    if (chunk.done) return true;
+    next = chunk.next;
   }
   return true;
 }

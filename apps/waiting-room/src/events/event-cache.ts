@@ -1,6 +1,7 @@
 import { type EventPhase, eventsIndexKey } from '@frequency/contracts';
 import type { RedisClient } from '@frequency/config/redis';
 import { newShuffleSeed, shuffleCommitment } from '../queue/shuffle-order.js';
+import { waitingRoomCommands } from '../redis/commands.js';
 import { waitingRoomKeys } from '../redis/keys.js';
 import { parseConfig, parseConfigMeta, type StoredConfig } from './event-store.js';
 
@@ -317,15 +318,12 @@ export class EventCache {
       }
     }
     const keys = waitingRoomKeys(eventId);
-    const wrote = await this.redis.wrRestoreState(
-      keys.state,
-      keys.pre,
-      shuffle?.seed ?? '',
-      shuffle?.commitment ?? '',
-      previous?.leftPending ?? 0,
-      ...MONOTONIC.flatMap((field) => [field, known[field]]),
-    );
-    return wrote === 1;
+    return waitingRoomCommands(this.redis).wrRestoreState(keys, {
+      seed: shuffle?.seed ?? '',
+      commitment: shuffle?.commitment ?? '',
+      leftPending: previous?.leftPending ?? 0,
+      counters: MONOTONIC.flatMap((field) => [field, known[field]]),
+    });
   }
 
   #measure(snapshot: EventSnapshot): void {

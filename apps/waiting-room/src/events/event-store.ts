@@ -9,7 +9,7 @@ import {
 import type { RedisClient } from '@frequency/config/redis';
 import { newShuffleSeed, shuffleCommitment } from '../queue/shuffle-order.js';
 import { waitingRoomKeys } from '../redis/keys.js';
-import { defineScripts } from '../redis/scripts.js';
+import { waitingRoomCommands } from '../redis/commands.js';
 import { parseRawChanges, type RawChange } from './audit.js';
 
 export interface StoredConfig extends EventConfig {
@@ -26,20 +26,14 @@ export async function createEvent(
   body: CreateEventBody,
   options: { checkoutWindowSeconds: number; audit?: AuditContext },
 ): Promise<'created' | 'exists'> {
-  defineScripts(redis);
   const keys = waitingRoomKeys(body.id);
   const seed = newShuffleSeed();
-  const created = await redis.wrCreateEvent(
-    keys.config,
-    keys.stock,
-    keys.sold,
-    keys.state,
-    keys.audit,
-    body.ticketsTotal,
+  const created = await waitingRoomCommands(redis).wrCreateEvent(keys, {
+    ticketsTotal: body.ticketsTotal,
     seed,
-    shuffleCommitment(seed),
+    commitment: shuffleCommitment(seed),
     ...auditArgs(options.audit, body.id),
-    ...eventConfigFields(
+    config: eventConfigFields(
       {
         ...body,
         paused: false,
@@ -48,9 +42,9 @@ export async function createEvent(
       },
       options.checkoutWindowSeconds,
     ),
-  );
+  });
   await redis.sadd(eventsIndexKey, body.id);
-  return created === 1 ? 'created' : 'exists';
+  return created ? 'created' : 'exists';
 }
 
 /** Who makes an audited change, and how many entries the event's audit stream keeps. */
@@ -78,7 +72,6 @@ export async function patchEvent(
   audit?: AuditContext,
   knownVersion = 0,
 ): Promise<PatchResult | null> {
-  defineScripts(redis);
   const keys = waitingRoomKeys(eventId);
   const fields: string[] = [];
   if (patch.admissionRatePerSecond !== undefined) {
@@ -94,23 +87,21 @@ export async function patchEvent(
   }
   if (patch.maxPerBuyer !== undefined) fields.push('maxPerBuyer', String(patch.maxPerBuyer));
   // The script checks the event exists, so HSET never creates a half event.
-  const changed = await redis.wrPatchEvent(
-    keys.config,
-    keys.audit,
+  const changed = await waitingRoomCommands(redis).wrPatchEvent(keys, {
     ...auditArgs(audit, eventId),
     knownVersion,
-    ...fields,
-  );
+    fields,
+  });
   if (changed === null) return null;
   const config = await readConfig(redis, eventId);
   if (!config) return null;
   return { config, changes: parseRawChanges(changed) };
 }
 
-/** ARGV of the audited scripts: cap (0 = not audited), actor, request id, event id. */
-function auditArgs(audit: AuditContext | undefined, eventId: string): string[] {
-  if (!audit) return ['0', '', '', eventId];
-  return [String(audit.maxEntries), audit.actor, audit.requestId, eventId];
+/** The arguments of the audited scripts: cap (0 = not audited), actor, request id, event id. */
+function auditArgs(audit: AuditContext | undefined, eventId: string) {
+  if (!audit) return { auditCap: 0, actor: '', requestId: '', eventId };
+  return { auditCap: audit.maxEntries, actor: audit.actor, requestId: audit.requestId, eventId };
 }
 
 export async function readConfig(

@@ -1,4 +1,5 @@
 import type { RedisClient } from '@frequency/config/redis';
+import { waitingRoomCommands, type WaitingRoomCommands } from '../redis/commands.js';
 import { opsLoginFailuresKey } from '../redis/keys.js';
 
 const WINDOW_MS = 60_000;
@@ -10,22 +11,28 @@ const WINDOW_MS = 60_000;
  * a lockout confirms nothing.
  */
 export class OpsLoginLimiter {
+  readonly #commands: WaitingRoomCommands;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly failuresPerMinute: number,
-  ) {}
+  ) {
+    this.#commands = waitingRoomCommands(redis);
+  }
 
   /** Milliseconds until the client may try again; 0 when it is not locked out. */
   lockedForMs(client: string): Promise<number> {
-    return this.redis.wrOpsLoginCheck(
-      opsLoginFailuresKey(client),
-      this.failuresPerMinute,
-      WINDOW_MS,
+    return this.#commands.wrOpsLoginCheck(
+      { failures: opsLoginFailuresKey(client) },
+      { allowed: this.failuresPerMinute, windowMs: WINDOW_MS },
     );
   }
 
   /** Counts a failure; returns the failures in the client's current window. */
   recordFailure(client: string): Promise<number> {
-    return this.redis.wrOpsLoginFailure(opsLoginFailuresKey(client), WINDOW_MS);
+    return this.#commands.wrOpsLoginFailure(
+      { failures: opsLoginFailuresKey(client) },
+      { windowMs: WINDOW_MS },
+    );
   }
 }

@@ -8,6 +8,7 @@ import {
 import { sha256Utf8 } from '@frequency/contracts/pow-node';
 import type { RedisClient } from '@frequency/config/redis';
 import { randomBytes } from 'node:crypto';
+import { waitingRoomCommands, type WaitingRoomCommands } from '../redis/commands.js';
 import { waitingRoomKeys } from '../redis/keys.js';
 
 export interface ChallengeSettings {
@@ -32,10 +33,14 @@ const CHALLENGE_PATTERN = /^ch_[A-Za-z0-9_-]{22}$/;
  * flood of challenge requests from one client fills Redis no faster than its joins could.
  */
 export class JoinChallenges {
+  readonly #commands: WaitingRoomCommands;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly settings: ChallengeSettings,
-  ) {}
+  ) {
+    this.#commands = waitingRoomCommands(redis);
+  }
 
   async issue(eventId: string, bits: number, client: string): Promise<JoinChallenge> {
     const challenge = `ch_${randomBytes(16).toString('base64url')}`;
@@ -43,14 +48,18 @@ export class JoinChallenges {
     // Off: nothing to remember, and a join does not look at it.
     if (bits === 0) return { challenge, bits, expiresAt };
     const keys = waitingRoomKeys(eventId);
-    const [result, value] = await this.redis.wrChallenge(
-      keys.config,
-      keys.rateLimit(client),
-      keys.challenge(challenge),
-      this.settings.joinRateLimit,
-      this.settings.joinRateWindowMs,
-      bits,
-      this.settings.ttlMs,
+    const { outcome: result, value } = await this.#commands.wrChallenge(
+      {
+        config: keys.config,
+        rateLimit: keys.rateLimit(client),
+        challenge: keys.challenge(challenge),
+      },
+      {
+        limit: this.settings.joinRateLimit,
+        windowMs: this.settings.joinRateWindowMs,
+        bits,
+        ttlMs: this.settings.ttlMs,
+      },
     );
     if (result === 'rate_limited') {
       throw new AppError('RATE_LIMITED', 'too many joins from this client, try again later', {

@@ -9,7 +9,8 @@ import type { RedisClient } from '@frequency/config/redis';
 import { type EventCache, type EventSnapshot } from '../events/event-cache.js';
 import type { WaitingRoomMetrics } from '../metrics.js';
 import { waitingRoomKeys } from '../redis/keys.js';
-import type { ReturnPreResult, ReturnResult } from '../redis/scripts.js';
+import { waitingRoomCommands, type WaitingRoomCommands } from '../redis/commands.js';
+import type { ReturnPreResult, ReturnResult } from '../redis/queue-scripts.js';
 import type { AdmissionTokenSigner } from '../tokens/admission-tokens.js';
 import type { QueueClaims, QueueTokens } from '../tokens/queue-token.js';
 import { BoundedCache } from './bounded-cache.js';
@@ -21,6 +22,7 @@ import {
   prequeuePollAfterMs,
 } from './estimates.js';
 import { challengeFailed, type JoinChallenges } from './join-challenges.js';
+import { joinParams } from './join-script.js';
 import type { SeenRecorder } from './seen-recorder.js';
 
 export interface QueueSettings {
@@ -65,6 +67,7 @@ export class QueueService {
    * event, each entry costs one round trip per replica to be put back, then none again.
    */
   readonly #checked = new BoundedCache<string, number>(500_000);
+  readonly #commands: WaitingRoomCommands;
 
   constructor(
     private readonly redis: RedisClient,
@@ -75,7 +78,9 @@ export class QueueService {
     private readonly metrics: WaitingRoomMetrics,
     private readonly settings: QueueSettings,
     private readonly challenges: JoinChallenges,
-  ) {}
+  ) {
+    this.#commands = waitingRoomCommands(redis);
+  }
 
   async snapshot(eventId: string): Promise<EventSnapshot> {
     const snapshot = this.cache.get(eventId) ?? (await this.cache.load(eventId));
@@ -134,24 +139,17 @@ export class QueueService {
         throw err;
       }
     }
-    const keys = waitingRoomKeys(eventId);
     const entryId = newId('queueEntry');
-    const [result, value] = await this.redis.wrJoin(
-      keys.config,
-      keys.state,
-      keys.pre,
-      keys.line,
-      keys.seen,
-      keys.preSeen,
-      keys.stock,
-      keys.rateLimit(client),
-      proof?.key ?? keys.challenge(''),
-      entryId,
-      // Asking for the challenge spent this client's join budget already.
-      proof ? 0 : this.settings.joinRateLimit,
-      this.settings.joinRateWindowMs,
-      this.settings.prequeueWindowMs,
-      proof ? proof.zeroBits : '',
+    const { outcome: result, value } = await this.#commands.wrJoin(
+      ...joinParams({
+        eventId,
+        entryId,
+        client,
+        proof,
+        rateLimit: this.settings.joinRateLimit,
+        rateWindowMs: this.settings.joinRateWindowMs,
+        prequeueWindowMs: this.settings.prequeueWindowMs,
+      }),
     );
     this.metrics.joinsTotal.inc({ event: eventId, result });
     switch (result) {
@@ -290,15 +288,11 @@ export class QueueService {
     snapshot: EventSnapshot,
   ): Promise<ReturnResult> {
     const keys = waitingRoomKeys(eventId);
-    const result = await this.redis.wrReturn(
-      keys.state,
-      keys.line,
-      keys.seen,
-      keys.admissions,
+    const result = await this.#commands.wrReturn(keys, {
       entryId,
       seq,
-      this.settings.abandonAfterSeconds,
-    );
+      abandonAfterSeconds: this.settings.abandonAfterSeconds,
+    });
     this.#afterReturn(eventId, entryId, result, snapshot);
     return result;
   }
@@ -311,7 +305,7 @@ export class QueueService {
     snapshot: EventSnapshot,
   ): Promise<ReturnPreResult> {
     const keys = waitingRoomKeys(eventId);
-    const result = await this.redis.wrReturnPre(keys.state, keys.pre, keys.preSeen, entryId, pre);
+    const result = await this.#commands.wrReturnPre(keys, { entryId, pre });
     this.#afterReturn(eventId, entryId, result, snapshot);
     return result;
   }
@@ -329,19 +323,11 @@ export class QueueService {
 
   async leave(eventId: string, claims: QueueClaims): Promise<void> {
     const keys = waitingRoomKeys(eventId);
-    const result = await this.redis.wrLeave(
-      keys.state,
-      keys.pre,
-      keys.line,
-      keys.seen,
-      keys.preSeen,
-      keys.admissions,
-      keys.active,
-      keys.revoked,
-      claims.sub,
-      'pre' in claims ? 'pre' : 'seq',
-      'pre' in claims ? claims.pre : claims.seq,
-    );
+    const result = await this.#commands.wrLeave(keys, {
+      entryId: claims.sub,
+      kind: 'pre' in claims ? 'pre' : 'seq',
+      place: 'pre' in claims ? claims.pre : claims.seq,
+    });
     // Places in line are counted when admission passes over them; a pre-queue entry that never got a
     // place is counted here.
     if (result === 'left_prequeue')

@@ -1,4 +1,5 @@
 import type { RedisClient } from '@frequency/config/redis';
+import { waitingRoomCommands, type WaitingRoomCommands } from '../redis/commands.js';
 import { waitingRoomKeys } from '../redis/keys.js';
 
 /** Places per SEEN script: its BITFIELD arguments (4 per place) stay far below Lua's unpack limit. */
@@ -12,12 +13,15 @@ const CHUNK = 1_000;
 export class SeenRecorder {
   readonly #pending = new Map<string, { seen: Set<number>; preSeen: Set<number> }>();
   #timer: NodeJS.Timeout | undefined;
+  readonly #commands: WaitingRoomCommands;
 
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly flushMs: number,
     private readonly onError: (err: unknown) => void,
-  ) {}
+  ) {
+    this.#commands = waitingRoomCommands(redis);
+  }
 
   /** A fan with a place polled. */
   seen(eventId: string, seq: number): void {
@@ -47,13 +51,13 @@ export class SeenRecorder {
     const writes: Promise<number>[] = [];
     for (const [eventId, bucket] of batches) {
       const keys = waitingRoomKeys(eventId);
-      for (const [key, places] of [
+      for (const [seen, places] of [
         [keys.seen, bucket.seen],
         [keys.preSeen, bucket.preSeen],
       ] as const) {
         const all = [...places];
         for (let i = 0; i < all.length; i += CHUNK) {
-          writes.push(this.redis.wrSeen(key, nowSec, ...all.slice(i, i + CHUNK)));
+          writes.push(this.#commands.wrSeen({ seen }, { nowSec, places: all.slice(i, i + CHUNK) }));
         }
       }
     }
