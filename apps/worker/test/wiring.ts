@@ -2,7 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from '@frequency/config';
 import { createLogger } from '@frequency/observability';
-import { expect, freePort } from '@frequency/testing';
+import {
+  expect,
+  freePort,
+  type TestDatabase,
+  type TestPubSub,
+  type TestRedis,
+} from '@frequency/testing';
 import { envSchema } from '../src/env.js';
 import { createWorkerServices, type WorkerServices } from '../src/services.js';
 
@@ -21,6 +27,23 @@ export interface Wiring {
   emulatorHost: string;
   projectId: string;
   names: { topic: string; subscription: string; deadLetterTopic: string };
+}
+
+/** A test's own Redis prefix, database and Pub/Sub names, from its fixtures. */
+export function wiringOf(fixtures: {
+  redis: TestRedis;
+  database: TestDatabase;
+  pubsub: TestPubSub;
+}): Wiring {
+  const { redis, database, pubsub } = fixtures;
+  return {
+    redisUrl: redis.url,
+    keyPrefix: redis.keyPrefix,
+    databaseUrl: database.url,
+    emulatorHost: pubsub.emulatorHost,
+    projectId: pubsub.projectId,
+    names: pubsub.names,
+  };
 }
 
 export function workerEnvVars(

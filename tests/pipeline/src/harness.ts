@@ -12,6 +12,7 @@ export {
   redisClusterVar,
   spawnWorker,
   startWorkerInProcess,
+  wiringOf,
   workerEnvVars,
   type Wiring,
   type WorkerProcess,

@@ -18,7 +18,7 @@ import {
 } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
 import type { RedisClient } from '@frequency/config/redis';
-import { sellOut, startCheckout, startWorkerInProcess, type Wiring } from '../src/harness.js';
+import { sellOut, startCheckout, startWorkerInProcess, wiringOf } from '../src/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -51,14 +51,7 @@ describe('the ledger has the last word', () => {
     'an order the database cannot store ends rejected: tickets back on sale, out of the outbox, parked once',
     { timeout: 60_000 },
     async ({ redis, database, pubsub }) => {
-      const wiring: Wiring = {
-        redisUrl: redis.url,
-        keyPrefix: redis.keyPrefix,
-        databaseUrl: database.url,
-        emulatorHost: pubsub.emulatorHost,
-        projectId: pubsub.projectId,
-        names: pubsub.names,
-      };
+      const wiring = wiringOf({ redis, database, pubsub });
       const [parked] = await pubsub.deadLetterTopic.createSubscription(
         `${pubsub.names.deadLetterTopic}-ledger`,
       );
@@ -125,14 +118,7 @@ describe('the ledger has the last word', () => {
     'Redis sold what the ledger does not have: the extra orders are rejected SOLD_OUT and stock follows the ledger',
     { timeout: 120_000 },
     async ({ redis, database, pubsub }) => {
-      const wiring: Wiring = {
-        redisUrl: redis.url,
-        keyPrefix: redis.keyPrefix,
-        databaseUrl: database.url,
-        emulatorHost: pubsub.emulatorHost,
-        projectId: pubsub.projectId,
-        names: pubsub.names,
-      };
+      const wiring = wiringOf({ redis, database, pubsub });
       const issuer = await createTestAdmissionIssuer();
       cleanups.push(() => issuer.close());
       const worker = startWorkerInProcess(wiring);
@@ -200,14 +186,7 @@ describe('the ledger has the last word', () => {
     'an order whose admission already holds another order is rejected, never confirmed',
     { timeout: 60_000 },
     async ({ redis, database, pubsub }) => {
-      const wiring: Wiring = {
-        redisUrl: redis.url,
-        keyPrefix: redis.keyPrefix,
-        databaseUrl: database.url,
-        emulatorHost: pubsub.emulatorHost,
-        projectId: pubsub.projectId,
-        names: pubsub.names,
-      };
+      const wiring = wiringOf({ redis, database, pubsub });
       await seedTestEvent(redis.client, { eventId: 'twice', ticketsTotal: 100 });
       const worker = startWorkerInProcess(wiring);
       cleanups.push(() => worker.close());
@@ -237,14 +216,7 @@ describe('the ledger has the last word', () => {
     'event definitions reach the ledger in version order; an event Redis lost comes back from it',
     { timeout: 90_000 },
     async ({ redis, database, pubsub }) => {
-      const wiring: Wiring = {
-        redisUrl: redis.url,
-        keyPrefix: redis.keyPrefix,
-        databaseUrl: database.url,
-        emulatorHost: pubsub.emulatorHost,
-        projectId: pubsub.projectId,
-        names: pubsub.names,
-      };
+      const wiring = wiringOf({ redis, database, pubsub });
       // Topic and the worker's subscription (the names workerEnvVars gives it) exist before anything
       // is published, as Terraform and the stack make them: a message published to a topic
       // without a subscription reaches nobody.

@@ -12,7 +12,7 @@ import {
   sellOut,
   spawnWorker,
   startCheckout,
-  type Wiring,
+  wiringOf,
 } from '../src/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -25,14 +25,7 @@ describe('selling out survives a worker crash', () => {
     'the worker SIGKILLed mid-run and restarted: nothing lost, nothing twice; SIGTERM then exits 0',
     { timeout: 240_000 },
     async ({ redis, database, pubsub }) => {
-      const wiring: Wiring = {
-        redisUrl: redis.url,
-        keyPrefix: redis.keyPrefix,
-        databaseUrl: database.url,
-        emulatorHost: pubsub.emulatorHost,
-        projectId: pubsub.projectId,
-        names: pubsub.names,
-      };
+      const wiring = wiringOf({ redis, database, pubsub });
       const issuer = await createTestAdmissionIssuer();
       cleanups.push(() => issuer.close());
       // Small batches so the kill lands with batches in flight, unacked.

@@ -17,7 +17,7 @@ import {
   sellOut,
   startCheckout,
   startWorkerInProcess,
-  type Wiring,
+  wiringOf,
 } from '../src/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -30,14 +30,7 @@ describe('selling out an event under concurrency', () => {
     '3,000 buyers for 5,000 tickets: Redis, Postgres and every answer agree, no ticket twice',
     { timeout: 120_000 },
     async ({ redis, database, pubsub }) => {
-      const wiring: Wiring = {
-        redisUrl: redis.url,
-        keyPrefix: redis.keyPrefix,
-        databaseUrl: database.url,
-        emulatorHost: pubsub.emulatorHost,
-        projectId: pubsub.projectId,
-        names: pubsub.names,
-      };
+      const wiring = wiringOf({ redis, database, pubsub });
       const issuer = await createTestAdmissionIssuer();
       cleanups.push(() => issuer.close());
       const worker: WorkerServices = startWorkerInProcess(wiring);
@@ -108,14 +101,7 @@ describe('selling out an event under concurrency', () => {
     'every message published twice: still one order and one set of tickets each',
     { timeout: 120_000 },
     async ({ redis, database, pubsub }) => {
-      const wiring: Wiring = {
-        redisUrl: redis.url,
-        keyPrefix: redis.keyPrefix,
-        databaseUrl: database.url,
-        emulatorHost: pubsub.emulatorHost,
-        projectId: pubsub.projectId,
-        names: pubsub.names,
-      };
+      const wiring = wiringOf({ redis, database, pubsub });
       // A second subscription on the topic sees every intent and publishes it once more.
       const [tap] = await pubsub.topic.createSubscription(`${pubsub.names.topic}-tap`);
       cleanups.push(async () => {

@@ -4,7 +4,7 @@ import { createLogger } from '@frequency/observability';
 import { afterAll, describe, expect, makeIntent, test } from '@frequency/testing';
 import type { Message } from '@google-cloud/pubsub';
 import { parseEnv } from '@frequency/config';
-import { startWorkerInProcess, type Wiring } from '../../test/wiring.js';
+import { startWorkerInProcess, wiringOf } from '../../test/wiring.js';
 import { buildApp } from '../app.js';
 import { envSchema } from '../env.js';
 import type { WorkerServices } from '../services.js';
@@ -32,14 +32,7 @@ describe('the intent consumer', () => {
     database,
     pubsub,
   }) => {
-    const wiring: Wiring = {
-      redisUrl: redis.url,
-      keyPrefix: redis.keyPrefix,
-      databaseUrl: database.url,
-      emulatorHost: pubsub.emulatorHost,
-      projectId: pubsub.projectId,
-      names: pubsub.names,
-    };
+    const wiring = wiringOf({ redis, database, pubsub });
     const [parked] = await pubsub.deadLetterTopic.createSubscription(
       `${pubsub.names.deadLetterTopic}-test`,
     );
