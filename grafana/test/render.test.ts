@@ -164,6 +164,8 @@ describe('the renderer against a real Prometheus', () => {
     ).rejects.toThrow(/Invalid board › panel "Bad", query A failed: sum\(: bad_data/);
   });
 
+  // Its own timeout: starting headless Chromium alone can take longer than vitest's default 5 s on
+  // a busy machine.
   it('draws a dashboard whose panels all have series into a PNG of the page width', async () => {
     const dir = join(scratch, 'ok');
     const out = join(scratch, 'ok-out');
@@ -189,5 +191,5 @@ describe('the renderer against a real Prometheus', () => {
     const png = readFileSync(join(out, 'fine.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(1200);
-  });
+  }, 60_000);
 });
